@@ -1,0 +1,5 @@
+// Placeholder until the 'validate' command lands; it refuses rather than pretending to work.
+export async function run(_args: string[]): Promise<number> {
+  process.stderr.write("ngc-gateway validate: not available in this build yet\n");
+  return 2;
+}

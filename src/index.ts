@@ -1,0 +1,1 @@
+export * as validation from './validation';
