@@ -327,3 +327,11 @@ describe('readBodyLimited', () => {
     });
   });
 });
+
+describe('rule texts', () => {
+  it('come from the rule catalogue', () => {
+    const catalogue = require('../../profiles/data/validation-rules.json') as Array<{ id: string; da: string }>;
+    const r = parse('{"a":1,"a":2}');
+    expect(r.issues[0].rule).toEqual({ id: 'SUB-13', textDa: catalogue.find((x) => x.id === 'SUB-13')!.da });
+  });
+});
