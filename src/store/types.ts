@@ -81,6 +81,11 @@ export interface GatewayStore {
   /** Stores a rejected submission; the payload given is already encrypted by the caller. */
   insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined): Promise<void>;
   getSubmission(id: string): Promise<SubmissionRecord | undefined>;
+  /**
+   * The stored payload bytes: an accepted submission's Bundle until it is delivered (then dropped,
+   * the record stays), a rejected one's bytes exactly as given to insertRejected (encrypted).
+   */
+  getPayload(id: string): Promise<Buffer | undefined>;
 
   /** Claims up to `limit` due outbox rows not leased by another worker (FOR UPDATE SKIP LOCKED on PostgreSQL). */
   claimOutbox(workerId: string, limit: number, leaseMs: number, now?: Date): Promise<OutboxItem[]>;

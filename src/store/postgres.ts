@@ -1,0 +1,314 @@
+/**
+ * The shared engine: PostgreSQL (`pg`), for several gateway instances on one database. Each
+ * connection forces `synchronous_commit=on` so a COMMIT that returned is on disk whatever the
+ * server default, and works in one schema (search_path) so deployments and test runs can share a
+ * database without seeing each other.
+ */
+import { Pool, type PoolClient } from 'pg';
+import { POSTGRES_MIGRATIONS, ACTIVE_BUNDLE_INDEX, type Migration } from './migrations';
+import {
+  EXPIRING_PURGE_INTERVAL_MS,
+  SUBMISSION_COLUMNS,
+  submissionValues,
+  toAttempt,
+  toRecord,
+  type AttemptRow,
+  type SubmissionRow,
+} from './rows';
+import {
+  DuplicateSubmissionError,
+  type DeliveryAttempt,
+  type DeliveryState,
+  type GatewayStore,
+  type OutboxItem,
+  type SubmissionRecord,
+} from './types';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema holding the gateway's tables (created when missing). Default `public`. */
+  schema?: string;
+  /** Connections in the pool. */
+  poolSize?: number;
+  /** Replaces the built-in migrations (tests of the migration runner). */
+  migrations?: readonly Migration[];
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const INSERT_SUBMISSION = `INSERT INTO submissions (${SUBMISSION_COLUMNS.join(', ')})
+  VALUES (${SUBMISSION_COLUMNS.map((c, i) => (c === 'outcome' || c === 'rule_counts' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')})`;
+
+type Timestamp = Date | string | null;
+
+function iso(value: Timestamp): string | null {
+  if (value === null) return null;
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+interface RawSubmissionRow extends Omit<SubmissionRow, 'received_at' | 'updated_at' | 'last_attempt_at' | 'next_attempt_at' | 'delivered_at'> {
+  received_at: Timestamp;
+  updated_at: Timestamp;
+  last_attempt_at: Timestamp;
+  next_attempt_at: Timestamp;
+  delivered_at: Timestamp;
+}
+
+function parseRow(raw: RawSubmissionRow): SubmissionRow {
+  return {
+    ...raw,
+    received_at: iso(raw.received_at) as string,
+    updated_at: iso(raw.updated_at) as string,
+    last_attempt_at: iso(raw.last_attempt_at),
+    next_attempt_at: iso(raw.next_attempt_at),
+    delivered_at: iso(raw.delivered_at),
+  };
+}
+
+/** All columns but the payload, which is only read where it is needed. */
+const RECORD_COLUMNS = `id, client_id, region, sor_code, bundle_system, bundle_value, report_identifier, content_hash,
+  size_bytes, status, received_at, updated_at, outcome, rule_counts, attempts, last_attempt_at, next_attempt_at,
+  delivered_at, response, last_error`;
+
+export class PostgresStore implements GatewayStore {
+  readonly kind = 'postgres' as const;
+  readonly schema: string;
+  private readonly pool: Pool;
+  private readonly migrations: readonly Migration[];
+  private lastPurge = 0;
+
+  constructor(options: PostgresStoreOptions) {
+    this.schema = options.schema ?? 'public';
+    if (!SCHEMA_NAME.test(this.schema)) throw new Error(`invalid PostgreSQL schema name '${this.schema}'`);
+    this.migrations = options.migrations ?? POSTGRES_MIGRATIONS;
+    this.pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      options: `-c search_path=${this.schema} -c synchronous_commit=on`,
+    });
+    // An idle client losing its connection (database restart) must not crash the process; the
+    // pool replaces it and the next query reports the outage to its caller.
+    this.pool.on('error', () => undefined);
+  }
+
+  private async tx<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.tx(async (c) => {
+      // Two instances starting together: the second waits here until the first has committed,
+      // then finds every migration applied.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ngc-gateway:migrate:${this.schema}`]);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      const { rows } = await c.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((r) => Number(r.version)));
+      for (const m of [...this.migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        await c.query(m.sql);
+        await c.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+    });
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    const { rows } = await this.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    return rows.map((r) => Number(r.version));
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async findActiveByBundleIdentifier(clientId: string, system: string, value: string): Promise<SubmissionRecord | undefined> {
+    const { rows } = await this.pool.query<RawSubmissionRow>(
+      `SELECT ${RECORD_COLUMNS} FROM submissions
+       WHERE client_id = $1 AND bundle_system = $2 AND bundle_value = $3 AND status <> 'rejected'`,
+      [clientId, system, value],
+    );
+    return rows[0] ? toRecord(parseRow(rows[0])) : undefined;
+  }
+
+  async insertAccepted(record: SubmissionRecord, payload: Buffer): Promise<void> {
+    if (!record.bundleIdentifier) throw new Error('an accepted submission needs its Bundle.identifier');
+    try {
+      await this.tx(async (c) => {
+        await c.query(INSERT_SUBMISSION, submissionValues(record, 'accepted', payload));
+        await c.query('INSERT INTO outbox (submission_id, available_at, created_at) VALUES ($1, now(), now())', [record.id]);
+      });
+    } catch (err) {
+      const e = err as { code?: string; constraint?: string };
+      if (e.code === '23505' && e.constraint === ACTIVE_BUNDLE_INDEX) throw new DuplicateSubmissionError();
+      throw err;
+    }
+  }
+
+  async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined): Promise<void> {
+    await this.pool.query(INSERT_SUBMISSION, submissionValues(record, 'rejected', encryptedPayload ?? null));
+  }
+
+  async getSubmission(id: string): Promise<SubmissionRecord | undefined> {
+    const { rows } = await this.pool.query<RawSubmissionRow>(`SELECT ${RECORD_COLUMNS} FROM submissions WHERE id = $1`, [id]);
+    return rows[0] ? toRecord(parseRow(rows[0])) : undefined;
+  }
+
+  async getPayload(id: string): Promise<Buffer | undefined> {
+    const { rows } = await this.pool.query<{ payload: Buffer | null }>('SELECT payload FROM submissions WHERE id = $1', [id]);
+    return rows[0]?.payload ?? undefined;
+  }
+
+  async claimOutbox(workerId: string, limit: number, leaseMs: number, now?: Date): Promise<OutboxItem[]> {
+    // SKIP LOCKED: rows another instance is claiming right now are passed over instead of waited
+    // for; the lease makes a crashed worker's rows due again once it runs out. Without an explicit
+    // `now` the database clock decides, so instances with skewed clocks agree on leases.
+    const { rows } = await this.pool.query<{ submission_id: string; payload: Buffer | null; attempts: number; lease_until: Date }>(
+      `WITH t AS (SELECT COALESCE($3::timestamptz, now()) AS now),
+       due AS (
+         SELECT o.submission_id FROM outbox o, t
+         WHERE o.available_at <= t.now AND (o.lease_until IS NULL OR o.lease_until <= t.now)
+         ORDER BY o.available_at, o.submission_id
+         LIMIT $2
+         FOR UPDATE OF o SKIP LOCKED
+       )
+       UPDATE outbox o SET lease_owner = $1, lease_until = t.now + make_interval(secs => $4::double precision / 1000)
+       FROM due, t, submissions s
+       WHERE o.submission_id = due.submission_id AND s.id = o.submission_id
+       RETURNING o.submission_id, s.payload, s.attempts, o.lease_until`,
+      [workerId, limit, now ?? null, leaseMs],
+    );
+    return rows
+      .map((r) => ({
+        submissionId: r.submission_id,
+        payload: r.payload ?? Buffer.alloc(0),
+        attempts: Number(r.attempts),
+        leaseUntil: iso(r.lease_until) as string,
+      }))
+      .sort((a, b) => a.submissionId.localeCompare(b.submissionId));
+  }
+
+  async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(
+        `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          attempt.submissionId, attempt.at, attempt.workerId, attempt.outcome,
+          attempt.httpStatus ?? null, attempt.error ?? null, Math.round(attempt.durationMs),
+        ],
+      );
+      await c.query(
+        `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = $1,
+           last_error = COALESCE($2, last_error), updated_at = now() WHERE id = $3`,
+        [attempt.at, attempt.outcome === 'delivered' ? null : attempt.error ?? null, attempt.submissionId],
+      );
+    });
+  }
+
+  async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date()): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(
+        `UPDATE submissions SET status = 'delivered', delivered_at = $1, response = $2::jsonb, payload = NULL,
+           next_attempt_at = NULL, updated_at = $1 WHERE id = $3 AND status IN ('accepted', 'failed', 'delivered')`,
+        [at, response === undefined ? null : JSON.stringify(response), submissionId],
+      );
+      await c.query('DELETE FROM outbox WHERE submission_id = $1', [submissionId]);
+    });
+  }
+
+  async markFailed(submissionId: string, reason: string, at: Date = new Date()): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(
+        `UPDATE submissions SET status = 'failed', last_error = $1, next_attempt_at = NULL, updated_at = $2
+         WHERE id = $3 AND status = 'accepted'`,
+        [reason, at, submissionId],
+      );
+      await c.query('DELETE FROM outbox WHERE submission_id = $1', [submissionId]);
+    });
+  }
+
+  async scheduleRetry(submissionId: string, nextAttemptAt: Date, lastError: string): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('UPDATE outbox SET available_at = $1, lease_owner = NULL, lease_until = NULL WHERE submission_id = $2', [
+        nextAttemptAt,
+        submissionId,
+      ]);
+      await c.query('UPDATE submissions SET next_attempt_at = $1, last_error = $2, updated_at = now() WHERE id = $3', [
+        nextAttemptAt,
+        lastError,
+        submissionId,
+      ]);
+    });
+  }
+
+  async outboxDepth(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
+    return Number(rows[0].n);
+  }
+
+  async listAttempts(submissionId: string): Promise<DeliveryAttempt[]> {
+    const { rows } = await this.pool.query<AttemptRow & { at: Timestamp }>(
+      'SELECT * FROM delivery_attempts WHERE submission_id = $1 ORDER BY id',
+      [submissionId],
+    );
+    return rows.map((r) => toAttempt({ ...r, at: iso(r.at) as string }));
+  }
+
+  private async purgeExpired(now: number): Promise<void> {
+    if (now - this.lastPurge < EXPIRING_PURGE_INTERVAL_MS) return;
+    this.lastPurge = now;
+    await this.pool.query('DELETE FROM expiring WHERE expires_at <= $1', [new Date(now)]);
+  }
+
+  async rememberOnce(namespace: string, key: string, expiresAt: Date): Promise<boolean> {
+    const now = Date.now();
+    await this.purgeExpired(now);
+    // One statement, so concurrent callers on any instance serialise on the primary key: exactly
+    // one of them inserts (or takes over an expired entry) and sees a row returned.
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO expiring (namespace, key, value, expires_at) VALUES ($1, $2, NULL, $3)
+       ON CONFLICT (namespace, key) DO UPDATE SET value = NULL, expires_at = EXCLUDED.expires_at
+         WHERE expiring.expires_at <= $4
+       RETURNING 1`,
+      [namespace, key, expiresAt, new Date(now)],
+    );
+    return rowCount === 1;
+  }
+
+  async putExpiring(namespace: string, key: string, value: string, expiresAt: Date): Promise<void> {
+    await this.purgeExpired(Date.now());
+    await this.pool.query(
+      `INSERT INTO expiring (namespace, key, value, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
+      [namespace, key, value, expiresAt],
+    );
+  }
+
+  async getExpiring(namespace: string, key: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ value: string | null }>(
+      'SELECT value FROM expiring WHERE namespace = $1 AND key = $2 AND expires_at > $3',
+      [namespace, key, new Date()],
+    );
+    return rows[0]?.value ?? undefined;
+  }
+
+  async deleteExpiring(namespace: string, key: string): Promise<void> {
+    await this.pool.query('DELETE FROM expiring WHERE namespace = $1 AND key = $2', [namespace, key]);
+  }
+}

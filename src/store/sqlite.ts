@@ -1,0 +1,298 @@
+/**
+ * The embedded engine: one SQLite file in DATA_DIR (better-sqlite3). WAL lets readers run while a
+ * writer commits; `synchronous=FULL` makes every COMMIT fsync the WAL, so a transaction that has
+ * returned survives a crash of the process or the machine (NORMAL, the usual WAL setting, may lose
+ * the last commits on power loss, which would break "202 only after the report is durable").
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SQLITE_MIGRATIONS, type Migration } from './migrations';
+import {
+  EXPIRING_PURGE_INTERVAL_MS,
+  SUBMISSION_COLUMNS,
+  submissionValues,
+  toAttempt,
+  toRecord,
+  type AttemptRow,
+  type SubmissionRow,
+} from './rows';
+import {
+  DuplicateSubmissionError,
+  type DeliveryAttempt,
+  type DeliveryState,
+  type GatewayStore,
+  type OutboxItem,
+  type SubmissionRecord,
+} from './types';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file (created with its directory when missing). */
+  file: string;
+  /** How long a writer waits for another connection's write lock before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+  /** Replaces the built-in migrations (tests of the migration runner). */
+  migrations?: readonly Migration[];
+}
+
+interface RawSubmissionRow extends Omit<SubmissionRow, 'outcome' | 'rule_counts' | 'response'> {
+  outcome: string;
+  rule_counts: string;
+  response: string | null;
+}
+
+const INSERT_SUBMISSION = `INSERT INTO submissions (${SUBMISSION_COLUMNS.join(', ')})
+  VALUES (${SUBMISSION_COLUMNS.map(() => '?').join(', ')})`;
+
+function parseRow(raw: RawSubmissionRow): SubmissionRow {
+  return {
+    ...raw,
+    outcome: JSON.parse(raw.outcome),
+    rule_counts: JSON.parse(raw.rule_counts),
+    response: raw.response === null ? null : JSON.parse(raw.response),
+  };
+}
+
+function isActiveBundleViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  // SQLite names the columns, not the index, in the message of a unique violation.
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && /submissions\.client_id, submissions\.bundle_system/.test(e.message ?? '');
+}
+
+export class SqliteStore implements GatewayStore {
+  readonly kind = 'sqlite' as const;
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly migrations: readonly Migration[];
+  private lastPurge = 0;
+
+  constructor(options: SqliteStoreOptions) {
+    this.file = options.file;
+    this.migrations = options.migrations ?? SQLITE_MIGRATIONS;
+    fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    this.db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  /** Connection settings, for the tests that prove the durability configuration. */
+  pragmas(): { journalMode: string; synchronous: number; busyTimeout: number } {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+      busyTimeout: Number(this.db.pragma('busy_timeout', { simple: true })),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    // IMMEDIATE takes the write lock before reading the applied versions, so two processes
+    // starting on the same file apply each migration once.
+    this.db.transaction(() => {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+      const applied = new Set(
+        (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+      );
+      for (const m of [...this.migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        this.db.exec(m.sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, new Date().toISOString());
+      }
+    }).immediate();
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
+      (r) => r.version,
+    );
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async findActiveByBundleIdentifier(clientId: string, system: string, value: string): Promise<SubmissionRecord | undefined> {
+    const raw = this.db
+      .prepare(
+        `SELECT * FROM submissions
+         WHERE client_id = ? AND bundle_system = ? AND bundle_value = ? AND status <> 'rejected'`,
+      )
+      .get(clientId, system, value) as RawSubmissionRow | undefined;
+    return raw ? toRecord(parseRow(raw)) : undefined;
+  }
+
+  async insertAccepted(record: SubmissionRecord, payload: Buffer): Promise<void> {
+    if (!record.bundleIdentifier) throw new Error('an accepted submission needs its Bundle.identifier');
+    const now = Date.now();
+    try {
+      this.db.transaction(() => {
+        this.db.prepare(INSERT_SUBMISSION).run(...submissionValues(record, 'accepted', payload));
+        this.db
+          .prepare('INSERT INTO outbox (submission_id, available_at, created_at) VALUES (?, ?, ?)')
+          .run(record.id, now, now);
+      }).immediate();
+    } catch (err) {
+      if (isActiveBundleViolation(err)) throw new DuplicateSubmissionError();
+      throw err;
+    }
+  }
+
+  async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined): Promise<void> {
+    this.db.prepare(INSERT_SUBMISSION).run(...submissionValues(record, 'rejected', encryptedPayload ?? null));
+  }
+
+  async getSubmission(id: string): Promise<SubmissionRecord | undefined> {
+    const raw = this.db.prepare('SELECT * FROM submissions WHERE id = ?').get(id) as RawSubmissionRow | undefined;
+    return raw ? toRecord(parseRow(raw)) : undefined;
+  }
+
+  /** The stored payload bytes (accepted until delivered; rejected as given, i.e. encrypted). */
+  async getPayload(id: string): Promise<Buffer | undefined> {
+    const row = this.db.prepare('SELECT payload FROM submissions WHERE id = ?').get(id) as { payload: Buffer | null } | undefined;
+    return row?.payload ?? undefined;
+  }
+
+  async claimOutbox(workerId: string, limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxItem[]> {
+    const t = now.getTime();
+    const leaseUntil = t + leaseMs;
+    // One IMMEDIATE transaction: SQLite has one writer at a time, so no other connection can
+    // claim the same rows between the select and the update.
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT o.submission_id, s.payload, s.attempts FROM outbox o JOIN submissions s ON s.id = o.submission_id
+           WHERE o.available_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+           ORDER BY o.available_at, o.submission_id LIMIT ?`,
+        )
+        .all(t, t, limit) as { submission_id: string; payload: Buffer | null; attempts: number }[];
+      const lease = this.db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE submission_id = ?');
+      return rows.map((r) => {
+        lease.run(workerId, leaseUntil, r.submission_id);
+        return {
+          submissionId: r.submission_id,
+          payload: r.payload ?? Buffer.alloc(0),
+          attempts: Number(r.attempts),
+          leaseUntil: new Date(leaseUntil).toISOString(),
+        };
+      });
+    }).immediate();
+  }
+
+  async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          attempt.submissionId, attempt.at, attempt.workerId, attempt.outcome,
+          attempt.httpStatus ?? null, attempt.error ?? null, Math.round(attempt.durationMs),
+        );
+      this.db
+        .prepare(
+          `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = ?,
+             last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
+        )
+        .run(attempt.at, attempt.outcome === 'delivered' ? null : attempt.error ?? null, new Date().toISOString(), attempt.submissionId);
+    }).immediate();
+  }
+
+  async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date()): Promise<void> {
+    const iso = at.toISOString();
+    this.db.transaction(() => {
+      // The payload is dropped once the database holds the report; the record stays for status and audit.
+      this.db
+        .prepare(
+          `UPDATE submissions SET status = 'delivered', delivered_at = ?, response = ?, payload = NULL,
+             next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status IN ('accepted', 'failed', 'delivered')`,
+        )
+        .run(iso, response === undefined ? null : JSON.stringify(response), iso, submissionId);
+      this.db.prepare('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+    }).immediate();
+  }
+
+  async markFailed(submissionId: string, reason: string, at: Date = new Date()): Promise<void> {
+    const iso = at.toISOString();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE submissions SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
+           WHERE id = ? AND status = 'accepted'`,
+        )
+        .run(reason, iso, submissionId);
+      this.db.prepare('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+    }).immediate();
+  }
+
+  async scheduleRetry(submissionId: string, nextAttemptAt: Date, lastError: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?')
+        .run(nextAttemptAt.getTime(), submissionId);
+      this.db
+        .prepare('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
+        .run(nextAttemptAt.toISOString(), lastError, new Date().toISOString(), submissionId);
+    }).immediate();
+  }
+
+  async outboxDepth(): Promise<number> {
+    return Number((this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n);
+  }
+
+  async listAttempts(submissionId: string): Promise<DeliveryAttempt[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM delivery_attempts WHERE submission_id = ? ORDER BY id')
+      .all(submissionId) as AttemptRow[];
+    return rows.map(toAttempt);
+  }
+
+  private purgeExpired(now: number): void {
+    if (now - this.lastPurge < EXPIRING_PURGE_INTERVAL_MS) return;
+    this.lastPurge = now;
+    this.db.prepare('DELETE FROM expiring WHERE expires_at <= ?').run(now);
+  }
+
+  async rememberOnce(namespace: string, key: string, expiresAt: Date): Promise<boolean> {
+    const now = Date.now();
+    this.purgeExpired(now);
+    // Insert, or take over an expired entry; a live entry makes the upsert a no-op (no row returned).
+    const row = this.db
+      .prepare(
+        `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, NULL, ?)
+         ON CONFLICT (namespace, key) DO UPDATE SET value = NULL, expires_at = excluded.expires_at
+           WHERE expiring.expires_at <= ?
+         RETURNING 1 AS ok`,
+      )
+      .get(namespace, key, expiresAt.getTime(), now);
+    return row !== undefined;
+  }
+
+  async putExpiring(namespace: string, key: string, value: string, expiresAt: Date): Promise<void> {
+    this.purgeExpired(Date.now());
+    this.db
+      .prepare(
+        `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+      )
+      .run(namespace, key, value, expiresAt.getTime());
+  }
+
+  async getExpiring(namespace: string, key: string): Promise<string | undefined> {
+    const row = this.db
+      .prepare('SELECT value FROM expiring WHERE namespace = ? AND key = ? AND expires_at > ?')
+      .get(namespace, key, Date.now()) as { value: string | null } | undefined;
+    return row?.value ?? undefined;
+  }
+
+  async deleteExpiring(namespace: string, key: string): Promise<void> {
+    this.db.prepare('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key);
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * The store contract, as one suite that runs unchanged against every engine (store.test.ts). Each
+ * test gets an empty database; "two instances" means two store objects with their own connections
+ * on the same database, as two gateway processes would have.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { DuplicateSubmissionError, SqliteStore, type GatewayStore } from '../../src/store';
+import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../src/store/migrations';
+import { createHarness, type AnyStore, type EngineName, type TestDatabase } from './engines';
+import { makeRecord, payloadFor } from './records';
+
+async function insertMany(store: GatewayStore, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = makeRecord();
+    await store.insertAccepted(r, payloadFor(r));
+    ids.push(r.id);
+  }
+  return ids;
+}
+
+/** Runs `insert-and-wait.ts` in a child process and SIGKILLs it as soon as it reports a commit. */
+function insertThenSigkill(config: object): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', path.join(__dirname, 'insert-and-wait.ts'), JSON.stringify(config)],
+      { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /committed (\S+)\n/.exec(out);
+      if (m) {
+        child.kill('SIGKILL');
+        child.on('exit', () => resolve(m[1]));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`child exited (${code}) before committing: ${err}`));
+    });
+  });
+}
+
+export function storeContract(engine: EngineName): void {
+  const harness = createHarness(engine);
+  let db: TestDatabase;
+  let store: AnyStore;
+
+  beforeEach(async () => {
+    db = await harness.fresh();
+    store = await db.open();
+  });
+  afterEach(() => harness.cleanup());
+
+  describe('migrations', () => {
+    it('records each applied migration once, and re-running them is a no-op', async () => {
+      const all = (engine === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).map((m) => m.version);
+      expect(await store.appliedMigrations()).toEqual(all);
+      await store.migrate();
+      await store.migrate();
+      expect(await store.appliedMigrations()).toEqual(all);
+      const r = makeRecord();
+      await store.insertAccepted(r, payloadFor(r));
+      await store.migrate();
+      expect((await store.getSubmission(r.id))?.id).toBe(r.id);
+    });
+
+    it('lets several instances start together on an empty database without racing', async () => {
+      const fresh = await harness.fresh();
+      const opened = await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
+      for (const s of opened) expect(await s.appliedMigrations()).toEqual([1]);
+      const r = makeRecord();
+      await opened[0].insertAccepted(r, payloadFor(r));
+      expect((await opened[2].getSubmission(r.id))?.status).toBe('accepted');
+    });
+
+    it('applies a failing migration not at all (its transaction rolls back)', async () => {
+      const base = engine === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS;
+      const broken = db.openWithMigrations([
+        ...base,
+        { version: 2, name: 'half done', sql: 'CREATE TABLE half_done (a INTEGER); SELECT * FROM no_such_table;' },
+      ]);
+      await expect(broken.migrate()).rejects.toThrow(/no_such_table/);
+      expect(await store.appliedMigrations()).toEqual([1]);
+      const fixed = db.openWithMigrations([...base, { version: 2, name: 'half done', sql: 'CREATE TABLE half_done (a INTEGER);' }]);
+      await fixed.migrate();
+      expect(await fixed.appliedMigrations()).toEqual([1, 2]);
+    });
+  });
+
+  describe('accepted submissions', () => {
+    it('stores the record and its outbox row together, and returns them as given', async () => {
+      const r = makeRecord({ ruleCounts: { 'VAR-03': 2 } });
+      const payload = payloadFor(r);
+      await store.insertAccepted(r, payload);
+      const got = await store.getSubmission(r.id);
+      expect(got).toEqual({ ...r, delivery: { attempts: 0 } });
+      expect(await store.getPayload(r.id)).toEqual(payload);
+      expect(await store.outboxDepth()).toBe(1);
+      expect(await store.findActiveByBundleIdentifier(r.clientId, r.bundleIdentifier!.system, r.bundleIdentifier!.value)).toEqual(got);
+      expect(await store.findActiveByBundleIdentifier('another-client', r.bundleIdentifier!.system, r.bundleIdentifier!.value)).toBeUndefined();
+      expect(await store.getSubmission('no-such-id')).toBeUndefined();
+    });
+
+    it('refuses a second live submission with the same Bundle.identifier, leaving no outbox row behind', async () => {
+      const first = makeRecord();
+      await store.insertAccepted(first, payloadFor(first));
+      const second = makeRecord({ bundleIdentifier: first.bundleIdentifier });
+      await expect(store.insertAccepted(second, payloadFor(second))).rejects.toBeInstanceOf(DuplicateSubmissionError);
+      expect(await store.getSubmission(second.id)).toBeUndefined();
+      expect(await store.outboxDepth()).toBe(1);
+      // Another client may use the same identifier: the key is per client.
+      const other = makeRecord({ bundleIdentifier: first.bundleIdentifier, clientId: 'region-syd-lims' });
+      await store.insertAccepted(other, payloadFor(other));
+      expect(await store.outboxDepth()).toBe(2);
+    });
+
+    it('lets exactly one of many concurrent duplicates (over two instances) win', async () => {
+      const other = await db.open();
+      const bundleIdentifier = { system: 'https://lims.example/sub', value: 'same' };
+      const attempts = Array.from({ length: 12 }, (_, i) => {
+        const r = makeRecord({ bundleIdentifier });
+        return (i % 2 ? store : other).insertAccepted(r, payloadFor(r));
+      });
+      const results = await Promise.allSettled(attempts);
+      expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+      for (const x of results.filter((x) => x.status === 'rejected')) {
+        expect((x as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateSubmissionError);
+      }
+      expect(await store.outboxDepth()).toBe(1);
+    });
+
+    it('survives a SIGKILL of the process right after insertAccepted resolved', async () => {
+      const id = await insertThenSigkill(db.config);
+      const reopened = await db.open();
+      expect((await reopened.getSubmission(id))?.status).toBe('accepted');
+      expect(await reopened.outboxDepth()).toBe(1);
+      const [item] = await reopened.claimOutbox('after-crash', 10, 60_000);
+      expect(item.submissionId).toBe(id);
+      expect(JSON.parse(item.payload.toString('utf8')).resourceType).toBe('Bundle');
+    }, 60_000);
+
+    if (engine === 'sqlite') {
+      it('runs SQLite in WAL mode with synchronous=FULL and a busy timeout', () => {
+        expect((store as SqliteStore).pragmas()).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeout: 5000 });
+      });
+    }
+  });
+
+  describe('rejected submissions', () => {
+    it('keeps the (encrypted) bytes as given, without delivery state, and does not block a resubmission', async () => {
+      const rejected = makeRecord({ status: 'rejected', ruleCounts: { 'PAT-01': 1 } });
+      const encrypted = Buffer.from([0, 1, 2, 250, 251, 252]);
+      await store.insertRejected(rejected, encrypted);
+      await store.insertRejected(makeRecord({ status: 'rejected', bundleIdentifier: rejected.bundleIdentifier }), undefined);
+      const got = await store.getSubmission(rejected.id);
+      expect(got).toEqual(rejected);
+      expect(got?.delivery).toBeUndefined();
+      expect(await store.getPayload(rejected.id)).toEqual(encrypted);
+      expect(await store.outboxDepth()).toBe(0);
+      const b = rejected.bundleIdentifier!;
+      expect(await store.findActiveByBundleIdentifier(rejected.clientId, b.system, b.value)).toBeUndefined();
+
+      const corrected = makeRecord({ bundleIdentifier: b });
+      await store.insertAccepted(corrected, payloadFor(corrected));
+      expect((await store.findActiveByBundleIdentifier(rejected.clientId, b.system, b.value))?.id).toBe(corrected.id);
+    });
+
+    it('stores a rejected submission that has no Bundle.identifier', async () => {
+      const r = makeRecord({ status: 'rejected', bundleIdentifier: undefined });
+      await store.insertRejected(r, undefined);
+      expect(await store.getSubmission(r.id)).toEqual(r);
+      expect(await store.getPayload(r.id)).toBeUndefined();
+    });
+  });
+
+  describe('outbox', () => {
+    it('claims due rows under a lease that hides them from others until it runs out', async () => {
+      const ids = await insertMany(store, 3);
+      const t0 = new Date(Date.now() + 1000);
+      const first = await store.claimOutbox('w1', 2, 30_000, t0);
+      expect(first).toHaveLength(2);
+      for (const item of first) {
+        expect(item.attempts).toBe(0);
+        expect(Date.parse(item.leaseUntil)).toBe(t0.getTime() + 30_000);
+      }
+      const second = await store.claimOutbox('w2', 10, 30_000, new Date(t0.getTime() + 1000));
+      expect(second.map((i) => i.submissionId)).toEqual(ids.filter((id) => !first.some((f) => f.submissionId === id)));
+      expect(await store.claimOutbox('w3', 10, 30_000, new Date(t0.getTime() + 29_000))).toEqual([]);
+      // The lease of a worker that died runs out: its rows come back.
+      const after = await store.claimOutbox('w3', 10, 30_000, new Date(t0.getTime() + 30_500));
+      expect(after.map((i) => i.submissionId).sort()).toEqual(first.map((i) => i.submissionId).sort());
+      expect(await store.outboxDepth()).toBe(3);
+    });
+
+    it('never hands the same row to two concurrent claimers on two instances', async () => {
+      const other = await db.open();
+      const ids = await insertMany(store, 40);
+      const claimed: Record<string, string[]> = { a: [], b: [] };
+      const drain = async (name: 'a' | 'b', s: GatewayStore) => {
+        for (;;) {
+          const items = await s.claimOutbox(`worker-${name}`, 3, 60_000);
+          if (items.length === 0) return;
+          claimed[name].push(...items.map((i) => i.submissionId));
+        }
+      };
+      await Promise.all([drain('a', store), drain('b', other), drain('a', store), drain('b', other)]);
+      const all = [...claimed.a, ...claimed.b];
+      expect(new Set(all).size).toBe(all.length);
+      expect(all.sort()).toEqual([...ids].sort());
+    });
+
+    it('keeps a rescheduled row back until its next attempt is due, and records attempts', async () => {
+      const [id] = await insertMany(store, 1);
+      const [item] = await store.claimOutbox('w1', 1, 60_000);
+      const at = new Date().toISOString();
+      await store.recordAttempt({ submissionId: id, at, workerId: 'w1', outcome: 'retry', httpStatus: 503, error: 'HTTP 503', durationMs: 12.4 });
+      const next = new Date(Date.now() + 10 * 60_000);
+      await store.scheduleRetry(id, next, 'HTTP 503 from the National Genome Database');
+      expect(item.attempts).toBe(0);
+      expect(await store.claimOutbox('w2', 10, 60_000)).toEqual([]);
+      const again = await store.claimOutbox('w2', 10, 60_000, new Date(next.getTime() + 1));
+      expect(again.map((i) => [i.submissionId, i.attempts])).toEqual([[id, 1]]);
+
+      const sub = await store.getSubmission(id);
+      expect(sub?.status).toBe('accepted');
+      expect(sub?.delivery).toEqual({
+        attempts: 1,
+        lastAttemptAt: at,
+        nextAttemptAt: next.toISOString(),
+        lastError: 'HTTP 503 from the National Genome Database',
+      });
+      expect(await store.listAttempts(id)).toEqual([
+        { submissionId: id, at, workerId: 'w1', outcome: 'retry', httpStatus: 503, error: 'HTTP 503', durationMs: 12 },
+      ]);
+    });
+
+    it('marks a delivery done: the record stays with the answer, the payload and outbox row go', async () => {
+      const [id, other] = await insertMany(store, 2);
+      await store.claimOutbox('w1', 10, 60_000);
+      await store.recordAttempt({ submissionId: id, at: new Date().toISOString(), workerId: 'w1', outcome: 'delivered', httpStatus: 200, durationMs: 5 });
+      const deliveredAt = new Date('2026-11-25T12:00:00.000Z');
+      const response = { status: 200, location: 'DiagnosticReport/42/_history/1', body: { resourceType: 'Bundle', type: 'transaction-response' } };
+      await store.markDelivered(id, response, deliveredAt);
+      const sub = await store.getSubmission(id);
+      expect(sub?.status).toBe('delivered');
+      expect(sub?.delivery).toMatchObject({ attempts: 1, deliveredAt: deliveredAt.toISOString(), response });
+      expect(sub?.updatedAt).toBe(deliveredAt.toISOString());
+      expect(await store.getPayload(id)).toBeUndefined();
+      expect(await store.outboxDepth()).toBe(1);
+      const later = await store.claimOutbox('w2', 10, 60_000, new Date(Date.now() + 3600_000));
+      expect(later.map((i) => i.submissionId)).toEqual([other]);
+    });
+
+    it('marks a submission failed for good with a reason operators can read', async () => {
+      const [id] = await insertMany(store, 1);
+      await store.markFailed(id, 'HTTP 422 from the National Genome Database: unknown profile');
+      const sub = await store.getSubmission(id);
+      expect(sub?.status).toBe('failed');
+      expect(sub?.delivery?.lastError).toBe('HTTP 422 from the National Genome Database: unknown profile');
+      expect(await store.outboxDepth()).toBe(0);
+      expect(await store.claimOutbox('w', 10, 1000, new Date(Date.now() + 3600_000))).toEqual([]);
+    });
+  });
+
+  describe('expiring keys', () => {
+    it('remembers a key once until it expires', async () => {
+      const soon = new Date(Date.now() + 300);
+      expect(await store.rememberOnce('jti', 'abc', soon)).toBe(true);
+      expect(await store.rememberOnce('jti', 'abc', soon)).toBe(false);
+      expect(await store.rememberOnce('saml', 'abc', soon)).toBe(true);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await store.rememberOnce('jti', 'abc', new Date(Date.now() + 60_000))).toBe(true);
+      expect(await store.rememberOnce('jti', 'abc', new Date(Date.now() + 60_000))).toBe(false);
+    });
+
+    it('lets exactly one of many concurrent callers on two instances remember a key', async () => {
+      const other = await db.open();
+      const until = new Date(Date.now() + 60_000);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).rememberOnce('jti', 'replayed-token', until)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('stores, overwrites, expires and deletes values', async () => {
+      const later = new Date(Date.now() + 60_000);
+      expect(await store.getExpiring('saml-request', 'id1')).toBeUndefined();
+      await store.putExpiring('saml-request', 'id1', 'v1', later);
+      await store.putExpiring('saml-request', 'id1', 'v2', later);
+      expect(await store.getExpiring('saml-request', 'id1')).toBe('v2');
+      expect(await store.getExpiring('other', 'id1')).toBeUndefined();
+      await store.deleteExpiring('saml-request', 'id1');
+      expect(await store.getExpiring('saml-request', 'id1')).toBeUndefined();
+      await store.putExpiring('saml-request', 'id2', 'v', new Date(Date.now() - 1));
+      expect(await store.getExpiring('saml-request', 'id2')).toBeUndefined();
+    });
+  });
+}
