@@ -1,0 +1,2 @@
+/** Authentication and authorization: SMART Backend Services for regional systems (smart/). */
+export * from './smart';
