@@ -1,0 +1,2 @@
+export * from './ast';
+export { parseHgvs, locationBounds } from './parser';
