@@ -102,6 +102,8 @@ export interface HarnessOptions {
   keys?: GatewayKeyring;
   nodeEnv?: string;
   smart?: Partial<SmartAuthOptions>;
+  /** Replaces the default protected test routes under /fhir. */
+  routes?: (app: express.Express, auth: SmartAuth) => void;
 }
 
 export async function startHarness(o: HarnessOptions): Promise<Harness> {
@@ -142,12 +144,16 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     res.json({ resourceType: 'CapabilityStatement' });
   });
   app.use('/fhir', auth.authenticate);
-  app.post('/fhir', auth.requireScope('system/Bundle.write'), (req, res) => {
-    res.status(202).json({ accepted: true, client: authenticatedClient(req), reqClient: (req as unknown as { client: unknown }).client });
-  });
-  app.get('/fhir', (req, res) => {
-    res.json({ client: authenticatedClient(req) });
-  });
+  if (o.routes) {
+    o.routes(app, auth);
+  } else {
+    app.post('/fhir', auth.requireScope('system/Bundle.write'), (req, res) => {
+      res.status(202).json({ accepted: true, client: authenticatedClient(req), reqClient: (req as unknown as { client: unknown }).client });
+    });
+    app.get('/fhir', (req, res) => {
+      res.json({ client: authenticatedClient(req) });
+    });
+  }
   server.on('request', app);
 
   const tokenUrl = `${baseUrl}/auth/token`;
