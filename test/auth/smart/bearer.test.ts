@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { clientMayReportFor, createKeyring, generateSigningKey, type AuthenticatedClient } from '../../../src/auth/smart';
 import { issueAccessToken } from '../../../src/auth/smart/access-token';
-import { b64url, clientEntry, ecClientKey, SOR_A, SOR_B, startHarness, type Harness } from './helpers';
+import { assertion, b64url, clientEntry, ecClientKey, SOR_A, SOR_B, startHarness, type Harness } from './helpers';
 
 const A = ecClientKey();
 const B = ecClientKey();
@@ -125,7 +125,6 @@ it('refuses a token of this gateway made for another audience or issuer', async 
 });
 
 it('refuses a client assertion presented as an access token', async () => {
-  const { assertion } = await import('./helpers');
   await expectInvalidToken(await assertion('region-a', A, `${h.baseUrl}/fhir`), 'unknown-signing-key');
 });
 
