@@ -44,6 +44,18 @@ async function keySetFor(client: RegisteredClient, ctx: AssertionContext, kid: s
   }
 }
 
+// Key sets are immutable once loaded (a reload or refetch makes new arrays), so their imported
+// form can be kept for as long as the array itself is in use.
+const resolvers = new WeakMap<PublicJwk[], KeyResolver>();
+function resolverFor(keys: PublicJwk[]): KeyResolver {
+  let resolver = resolvers.get(keys);
+  if (!resolver) {
+    resolver = createLocalJWKSet({ keys: keys as never }) as unknown as KeyResolver;
+    resolvers.set(keys, resolver);
+  }
+  return resolver;
+}
+
 async function verifySignature(assertion: string, resolver: KeyResolver, client: RegisteredClient, ctx: AssertionContext): Promise<JWTPayload> {
   const options = {
     algorithms: [...ASSERTION_ALGORITHMS],
@@ -109,7 +121,7 @@ export async function verifyClientAssertion(assertion: string, ctx: AssertionCon
 
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
   const { keys } = await keySetFor(client, ctx, kid);
-  const resolver = createLocalJWKSet({ keys: keys as never }) as unknown as KeyResolver;
+  const resolver = resolverFor(keys);
   let payload: JWTPayload;
   try {
     payload = await verifySignature(assertion, resolver, client, ctx);
