@@ -1,0 +1,71 @@
+/**
+ * Makes a submission's transaction Bundle safe to send more than once.
+ *
+ * The gateway cannot know whether a send whose answer it never recorded (a crash after the
+ * database's 2xx, a connection reset after the commit, a timeout) reached the database. So every
+ * entry becomes a conditional create (`ifNoneExist: identifier=<system>|<value>`): the database
+ * creates the resource the first time and, on any later send, returns the one it already holds.
+ *
+ * The key is an identifier the gateway adds to every resource, derived from the submission id and
+ * the entry's fullUrl: system `urn:ietf:rfc:3986`, value `urn:uuid:<UUID v5 of both>`. Why not the
+ * business identifiers (the report's identifier, the CPR, the SOR code)?
+ * - REP-04: a corrected report is a NEW submission with the SAME report identifier; keyed on it, the
+ *   correction would silently collapse into the original.
+ * - Some resources (variant Observations, for instance) have no business identifier at all.
+ * - A key per (submission, entry) is exactly "this delivery", whatever the content: the only thing
+ *   a redelivery must not duplicate. It is deterministic, so a retry after a crash, from any
+ *   gateway instance, produces the same keys.
+ * Matching patients across submissions by CPR is the national database's business, not the
+ * gateway's; the business identifiers travel unchanged.
+ */
+import crypto from 'node:crypto';
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+
+export const DELIVERY_IDENTIFIER_SYSTEM = 'urn:ietf:rfc:3986';
+
+/** Fixed namespace of the gateway's name-based UUIDs (random once, never to change). */
+const NAMESPACE = Buffer.from('6f1c1c7e9d3a4f0e8a56b0c2d4e8f901', 'hex');
+
+/** RFC 9562 UUID version 5 (SHA-1, name-based). */
+export function uuidV5(name: string, namespace: Buffer = NAMESPACE): string {
+  const hash = crypto.createHash('sha1').update(namespace).update(name, 'utf8').digest();
+  const b = Buffer.from(hash.subarray(0, 16));
+  b[6] = (b[6] & 0x0f) | 0x50;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The delivery identifier value of one entry of one submission. */
+export function deliveryIdentifierValue(submissionId: string, fullUrl: string, index: number): string {
+  // SUB-04 makes fullUrl unique within the Bundle; the index only stands in should it be missing.
+  return `urn:uuid:${uuidV5(`${submissionId}\n${fullUrl || `#${index}`}`)}`;
+}
+
+type WithIdentifier = Resource & { identifier?: { system?: string; value?: string }[] };
+
+/**
+ * A copy of `bundle` in which every POST entry is a conditional create keyed on the added delivery
+ * identifier. The input is not modified.
+ */
+export function makeIdempotent(bundle: Bundle, submissionId: string): Bundle {
+  const copy = structuredClone(bundle);
+  copy.entry = (copy.entry ?? []).map((entry: BundleEntry, index: number) => {
+    const resource = entry.resource as WithIdentifier | undefined;
+    if (!resource || (entry.request && entry.request.method !== 'POST')) return entry;
+    const value = deliveryIdentifierValue(submissionId, entry.fullUrl ?? '', index);
+    const identifiers = (resource.identifier ?? []).filter((i) => i.system !== DELIVERY_IDENTIFIER_SYSTEM || i.value !== value);
+    resource.identifier = [...identifiers, { system: DELIVERY_IDENTIFIER_SYSTEM, value }];
+    return {
+      ...entry,
+      request: {
+        ...(entry.request ?? { url: resource.resourceType }),
+        method: 'POST',
+        url: entry.request?.url ?? resource.resourceType,
+        // Only URI-safe characters (':', '|', hex digits, '-'): no escaping needed in the search string.
+        ifNoneExist: `identifier=${DELIVERY_IDENTIFIER_SYSTEM}|${value}`,
+      },
+    };
+  });
+  return copy;
+}

@@ -1,0 +1,152 @@
+/**
+ * The outbox worker on a real SQLite store, against nock-scripted answers of the National Genome
+ * Database: what is retried, what is not, how long it waits, and when it stops sending at all.
+ */
+import nock from 'nock';
+import { createDeliveryWorker, createNgcDatabaseTarget, type DeliveryWorker, type DeliveryWorkerOptions, type BreakerState } from '../../src/delivery';
+import type { DeliveryAttempt } from '../../src/store';
+import { createHarness, type AnyStore } from '../store/engines';
+import { acceptSubmission, waitFor } from './bundles';
+
+const ORIGIN = 'http://ngc-db.test';
+const BASE = `${ORIGIN}/fhir`;
+
+const harness = createHarness('sqlite');
+let store: AnyStore;
+const workers: DeliveryWorker[] = [];
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+});
+beforeEach(async () => {
+  store = await (await harness.fresh()).open();
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+  nock.abortPendingRequests();
+  nock.cleanAll();
+  await harness.cleanup();
+});
+afterAll(() => nock.enableNetConnect());
+
+function worker(options: DeliveryWorkerOptions = {}, timeoutMs = 2000, hooks: { states?: BreakerState[]; attempts?: string[] } = {}): DeliveryWorker {
+  const w = createDeliveryWorker({
+    store,
+    target: createNgcDatabaseTarget(BASE, { timeoutMs }),
+    options: { workerId: 'w-test', baseDelayMs: 1, maxDelayMs: 10, pollIntervalMs: 20, ...options },
+    metrics: {
+      onBreakerState: (s) => hooks.states?.push(s),
+      onAttempt: (outcome, _ms, status) => hooks.attempts?.push(`${outcome}:${status ?? '-'}`),
+    },
+  });
+  workers.push(w);
+  return w;
+}
+
+const okAnswer = { resourceType: 'Bundle', type: 'transaction-response', entry: [{ response: { status: '201 Created', location: 'Patient/1/_history/1' } }] };
+const outcomes = (attempts: DeliveryAttempt[]) => attempts.map((a) => `${a.outcome}:${a.httpStatus ?? '-'}`);
+
+describe('delivery worker', () => {
+  it('delivers an accepted submission as conditional creates and records the answer', async () => {
+    const { record } = await acceptSubmission(store);
+    let sent: { entry: { request: { ifNoneExist?: string } }[] } | undefined;
+    nock(BASE).post('/', (b) => ((sent = b), true)).reply(200, okAnswer);
+    const attempts: string[] = [];
+    expect(await worker({}, 2000, { attempts }).runOnce()).toBe(1);
+    expect(sent!.entry.every((e) => /^identifier=urn:ietf:rfc:3986\|urn:uuid:/.test(e.request.ifNoneExist ?? ''))).toBe(true);
+    const sub = await store.getSubmission(record.id);
+    expect(sub?.status).toBe('delivered');
+    expect(sub?.delivery?.response).toMatchObject({ status: 200 });
+    expect(await store.getPayload(record.id)).toBeUndefined();
+    expect(outcomes(await store.listAttempts(record.id))).toEqual(['delivered:200']);
+    expect(attempts).toEqual(['delivered:200']);
+  });
+
+  it('retries a 5xx with backoff and delivers once the database recovers', async () => {
+    const { record } = await acceptSubmission(store);
+    nock(BASE).post('/').reply(503, {}).post('/').reply(502, {}).post('/').reply(200, okAnswer);
+    const w = worker();
+    await w.runOnce();
+    const after1 = await store.getSubmission(record.id);
+    expect(after1?.status).toBe('accepted');
+    expect(after1?.delivery?.lastError).toBe('HTTP 503 from the National Genome Database');
+    expect(Date.parse(after1!.delivery!.nextAttemptAt!)).toBeGreaterThanOrEqual(Date.now() - 1000);
+    await waitFor(async () => (await w.runOnce(), (await store.getSubmission(record.id))?.status === 'delivered'));
+    expect(outcomes(await store.listAttempts(record.id))).toEqual(['retry:503', 'retry:502', 'delivered:200']);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('does not retry a 4xx: the submission is failed with the database reason, visible on its record', async () => {
+    const { record } = await acceptSubmission(store);
+    nock(BASE).post('/').reply(400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: 'Bundle.entry[2]: unknown code' }] });
+    const w = worker();
+    await w.runOnce();
+    expect(await w.runOnce()).toBe(0);
+    const sub = await store.getSubmission(record.id);
+    expect(sub?.status).toBe('failed');
+    expect(sub?.delivery?.lastError).toBe('HTTP 400 from the National Genome Database: error invalid Bundle.entry[2]: unknown code');
+    expect(outcomes(await store.listAttempts(record.id))).toEqual(['failed:400']);
+    expect(await store.outboxDepth()).toBe(0);
+  });
+
+  it('waits as long as Retry-After asks on a 429, longer than its own backoff', async () => {
+    const { record } = await acceptSubmission(store);
+    nock(BASE).post('/').reply(429, {}, { 'Retry-After': '2' });
+    const before = Date.now();
+    await worker({ maxDelayMs: 60_000 }).runOnce();
+    const next = Date.parse((await store.getSubmission(record.id))!.delivery!.nextAttemptAt!);
+    expect(next - before).toBeGreaterThanOrEqual(2000);
+    expect(next - before).toBeLessThan(4000);
+    expect(await worker({ workerId: 'other' }).runOnce()).toBe(0);
+  });
+
+  it('retries after a timeout and after a connection reset', async () => {
+    const { record } = await acceptSubmission(store);
+    nock(BASE).post('/').delay(1500).reply(200, okAnswer).post('/').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }).post('/').reply(201, okAnswer);
+    const w = worker({}, 100);
+    await waitFor(async () => (await w.runOnce(), (await store.getSubmission(record.id))?.status === 'delivered'));
+    const attempts = await store.listAttempts(record.id);
+    expect(outcomes(attempts)).toEqual(['retry:-', 'retry:-', 'delivered:201']);
+    expect(attempts[0].error).toBe('no answer within 100 ms');
+    expect(attempts[1].error).toMatch(/ECONNRESET/);
+  });
+
+  it('opens the circuit while the database is down, probes after the cool-down, and drains once it is back', async () => {
+    for (let i = 0; i < 6; i++) await acceptSubmission(store);
+    let requests = 0;
+    nock(BASE).post('/').times(100).reply(() => {
+      requests += 1;
+      return [503, {}];
+    });
+    const states: BreakerState[] = [];
+    const w = worker({ concurrency: 1, failureThreshold: 3, cooldownMs: 600 }, 2000, { states });
+    w.start();
+    await waitFor(async () => states.includes('open'), 5000, 'circuit open');
+    expect(requests).toBe(3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(requests).toBe(3); // rows are due, but nothing is sent while the circuit is open
+    await waitFor(async () => states.filter((s) => s === 'open').length === 2, 5000, 'failed probe');
+    expect(requests).toBe(4);
+    nock.cleanAll();
+    nock(BASE).post('/').times(6).reply(200, okAnswer);
+    await waitFor(async () => (await store.outboxDepth()) === 0, 10_000, 'outbox drained');
+    expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+    expect(w.breakerState()).toBe('closed');
+  });
+
+  it('finishes the send in flight when stopped, then claims nothing more', async () => {
+    const { record } = await acceptSubmission(store);
+    const second = await acceptSubmission(store);
+    let arrived = false;
+    nock(BASE).post('/').delay(400).reply(() => ((arrived = true), [200, okAnswer]));
+    const w = worker({ concurrency: 1 });
+    w.start();
+    await waitFor(async () => (await store.listAttempts(record.id)).length > 0 || arrived || nock.pendingMocks().length === 0, 5000);
+    await w.stop();
+    const statuses = [(await store.getSubmission(record.id))?.status, (await store.getSubmission(second.record.id))?.status];
+    expect(statuses.filter((s) => s === 'delivered')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'accepted')).toHaveLength(1);
+    expect(await store.outboxDepth()).toBe(1);
+  });
+});
