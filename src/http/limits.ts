@@ -1,0 +1,105 @@
+/**
+ * Load shedding. A bounded number of submissions is processed at once, a bounded number waits, and
+ * the rest are answered 503 at once; and each client has a token bucket (429). Both answer with
+ * Retry-After, so well-behaved senders back off instead of the gateway's memory growing.
+ */
+
+export class Overloaded extends Error {
+  constructor(readonly retryAfterSec: number) {
+    super('the gateway is at capacity');
+    this.name = 'Overloaded';
+  }
+}
+
+export class ConcurrencyGate {
+  private active = 0;
+  private readonly waiting: Array<{ grant: () => void; timer: NodeJS.Timeout }> = [];
+
+  constructor(
+    private readonly maxActive: number,
+    private readonly maxQueue: number,
+    private readonly queueTimeoutMs: number,
+    private readonly onChange: (active: number) => void = () => undefined,
+  ) {}
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves with a release function once a slot is free; rejects with Overloaded when full. */
+  acquire(): Promise<() => void> {
+    if (this.active < this.maxActive) return Promise.resolve(this.grant());
+    if (this.waiting.length >= this.maxQueue) return Promise.reject(new Overloaded(1));
+    return new Promise((resolve, reject) => {
+      const item = {
+        grant: () => resolve(this.grant()),
+        timer: setTimeout(() => {
+          const i = this.waiting.indexOf(item);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(new Overloaded(Math.max(1, Math.ceil(this.queueTimeoutMs / 1000))));
+        }, this.queueTimeoutMs),
+      };
+      this.waiting.push(item);
+    });
+  }
+
+  private grant(): () => void {
+    this.active++;
+    this.onChange(this.active);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      const next = this.waiting.shift();
+      if (next) {
+        clearTimeout(next.timer);
+        next.grant();
+      } else {
+        this.onChange(this.active);
+      }
+    };
+  }
+}
+
+/** Per-key token buckets: `ratePerSecond` sustained, `burst` at once. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** 0 when allowed (a token is taken); otherwise the seconds to wait before the next token. */
+  take(key: string): number {
+    if (this.ratePerSecond <= 0) return 0;
+    const t = this.now();
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: this.burst, at: t };
+      this.buckets.set(key, b);
+      if (this.buckets.size > 10_000) this.prune(t);
+    } else {
+      b.tokens = Math.min(this.burst, b.tokens + ((t - b.at) / 1000) * this.ratePerSecond);
+      b.at = t;
+    }
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.ratePerSecond));
+  }
+
+  /** Full buckets carry no information: dropping them bounds memory whatever the number of keys. */
+  private prune(t: number): void {
+    for (const [k, b] of this.buckets) {
+      if (b.tokens + ((t - b.at) / 1000) * this.ratePerSecond >= this.burst) this.buckets.delete(k);
+    }
+  }
+}

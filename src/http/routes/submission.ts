@@ -1,0 +1,300 @@
+/**
+ * `POST /fhir` (submit) and `POST /fhir/$validate`, `POST /fhir/Bundle/$validate` (verdict only).
+ * Both run the same pipeline: auth → rate limit → media type → capacity slot → streamed, size-limited
+ * body → intake guard → (SUB-11, SUB-12) → validation. Only submit stores, and it answers 202 only
+ * after the store has committed the submission and its outbox row.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { OperationOutcome } from 'fhir/r4';
+import { DuplicateSubmissionError, type SubmissionRecord } from '../../store/types';
+import { hasBlockingIssues, type ValidationIssue } from '../../validation/issue';
+import { operationOutcome } from '../../validation/outcome';
+import { checkMediaType, parseSubmissionBody, readBodyLimited, ruleRef, type IntakeResult } from '../intake';
+import { baseUrlOf, clientOf, requireScope } from '../context';
+import { logFields } from '../logging';
+import { ConcurrencyGate, RateLimiter } from '../limits';
+import { HttpError, sendResource } from '../respond';
+import { extractSubmissionFacts, type SubmissionFacts } from '../submission-facts';
+import { SCOPE_READ, SCOPE_WRITE, type AppDeps, type AuthenticatedClient, type HttpLimits } from '../types';
+
+type Obj = Record<string, unknown>;
+
+export interface PipelineDeps {
+  deps: AppDeps;
+  limits: HttpLimits;
+  gate: ConcurrencyGate;
+  rateLimiter: RateLimiter;
+}
+
+interface ReadBody {
+  body: Buffer;
+  intake: IntakeResult;
+}
+
+/** The common front of both routes; answers 413/415/429/503 by throwing. */
+async function admit(p: PipelineDeps, req: Request, scopes: string[]): Promise<{ client: AuthenticatedClient; release: () => void }> {
+  const client = clientOf(req);
+  requireScope(client, scopes);
+  const wait = p.rateLimiter.take(client.clientId);
+  if (wait > 0) {
+    throw new HttpError(429, 'throttled', `too many requests from client ${client.clientId}; retry after ${wait} s`, { 'Retry-After': String(wait) });
+  }
+  const media = checkMediaType(req.headers['content-type']);
+  if (!media.ok) throw new HttpError(415, 'not-supported', media.issue!.diagnostics);
+  const release = await p.gate.acquire();
+  return { client, release };
+}
+
+async function readAndParse(p: PipelineDeps, req: Request): Promise<ReadBody> {
+  const body = await readBodyLimited(req, p.limits.maxBodyBytes);
+  const intake = parseSubmissionBody(body, { maxBytes: p.limits.maxBodyBytes, maxDepth: p.limits.maxDepth, maxEntries: p.limits.maxEntries });
+  return { body, intake };
+}
+
+function sendOutcome(res: Response, status: number, outcome: OperationOutcome, headers: Record<string, string> = {}): void {
+  sendResource(res, status, outcome, headers);
+}
+
+function sameIssue(a: ValidationIssue, b: ValidationIssue): boolean {
+  return a.rule?.id === b.rule?.id && a.expression === b.expression && a.code === b.code;
+}
+
+/** Intake findings, Bundle.type, and the engine's issues, without repeating one finding twice. */
+async function checkBundle(p: PipelineDeps, bundle: Obj, intake: IntakeResult, now: Date): Promise<ValidationIssue[]> {
+  const issues: ValidationIssue[] = [...intake.issues];
+  // Beyond the SUB-10 limits the engine is not run: that is the point of the limits.
+  if (intake.issues.some((i) => i.rule?.id === 'SUB-10')) return issues;
+  if (bundle.type !== 'transaction') {
+    issues.push({
+      severity: 'error',
+      code: 'value',
+      diagnostics: `Bundle.type must be 'transaction' for a submission (found ${typeof bundle.type === 'string' ? `'${bundle.type.slice(0, 40)}'` : 'none'})`,
+      expression: 'Bundle.type',
+      rule: ruleRef('SUB-01'),
+    });
+  }
+  for (const issue of await p.deps.validateSubmission(bundle, { now })) {
+    if (!issues.some((i) => sameIssue(i, issue))) issues.push(issue);
+  }
+  return issues;
+}
+
+function sub12Issue(client: AuthenticatedClient, facts: SubmissionFacts): ValidationIssue | undefined {
+  const foreign = facts.performerSorCodes.filter((sor) => !client.sorCodes.includes(sor));
+  if (foreign.length) {
+    return {
+      severity: 'error',
+      code: 'forbidden',
+      diagnostics: `client ${client.clientId} is not registered to report for the performing organization with SOR code ${foreign.join(', ')}`,
+      expression: 'Bundle.entry.resource.ofType(DiagnosticReport).performer',
+      rule: ruleRef('SUB-12'),
+    };
+  }
+  return undefined;
+}
+
+function ruleCounts(issues: readonly ValidationIssue[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const i of issues) {
+    const key = i.rule?.id ?? i.code;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function notABundle(intake: IntakeResult, what: string): HttpError | undefined {
+  const value = intake.value as Obj | undefined;
+  if (value && value.resourceType !== 'Bundle') {
+    const found = typeof value.resourceType === 'string' ? `a ${value.resourceType.slice(0, 64)}` : 'an object without resourceType';
+    return new HttpError(400, 'structure', `${what} expects a FHIR Bundle, but the body is ${found}`);
+  }
+  return undefined;
+}
+
+export function submitHandler(p: PipelineDeps) {
+  const { deps } = p;
+  const now = deps.now ?? (() => new Date());
+
+  const answerExisting = (req: Request, res: Response, existing: SubmissionRecord, contentHash: string): void => {
+    const location = `${baseUrlOf(req, deps.publicBaseUrl)}/fhir/Task/${existing.id}`;
+    Object.assign(logFields(res), { submissionId: existing.id });
+    if (existing.contentHash === contentHash) {
+      deps.metrics.countSubmission('duplicate');
+      Object.assign(logFields(res), { verdict: 'duplicate' });
+      sendOutcome(res, 200, existing.outcome, { 'Content-Location': location });
+      return;
+    }
+    deps.metrics.countSubmission('conflict');
+    Object.assign(logFields(res), { verdict: 'conflict' });
+    sendOutcome(
+      res,
+      409,
+      operationOutcome([
+        {
+          severity: 'error',
+          code: 'conflict',
+          diagnostics: `this Bundle.identifier was already used by submission ${existing.id} with different content; send a new or corrected report with a new Bundle.identifier`,
+          expression: 'Bundle.identifier',
+          rule: ruleRef('SUB-11'),
+        },
+      ]),
+      { 'Content-Location': location },
+    );
+  };
+
+  return async (req: Request, res: Response): Promise<void> => {
+    const { client, release } = await admit(p, req, [SCOPE_WRITE]);
+    try {
+      const receivedAt = now();
+      const { body, intake } = await readAndParse(p, req);
+      const contentHash = createHash('sha256').update(body).digest('hex');
+      if (intake.status === 400 || intake.status === 413) {
+        deps.metrics.countSubmission('invalid-request');
+        sendOutcome(res, intake.status, operationOutcome(intake.issues));
+        return;
+      }
+      const bad = notABundle(intake, 'a submission');
+      if (bad) {
+        deps.metrics.countSubmission('invalid-request');
+        throw bad;
+      }
+      const bundle = (intake.value as Obj | undefined) ?? {};
+      const facts = extractSubmissionFacts(bundle);
+
+      // SUB-11 first: a retried submission costs one lookup, not a validation.
+      if (facts.bundleIdentifier) {
+        const existing = await deps.store.findActiveByBundleIdentifier(client.clientId, facts.bundleIdentifier.system, facts.bundleIdentifier.value);
+        if (existing) return answerExisting(req, res, existing, contentHash);
+      }
+
+      // SUB-12 before validation: a client learns nothing about reports of laboratories it does not represent.
+      const forbidden = sub12Issue(client, facts);
+      if (forbidden) {
+        deps.metrics.countSubmission('forbidden');
+        deps.metrics.countIssue('SUB-12', 'error');
+        Object.assign(logFields(res), { verdict: 'forbidden' });
+        sendOutcome(res, 403, operationOutcome([forbidden]));
+        return;
+      }
+
+      const issues = await checkBundle(p, bundle, intake, receivedAt);
+      if (!hasBlockingIssues(issues) && facts.performerSorCodes.length === 0) {
+        // The engine should have caught this (REP-05, ORG-01); without a SOR code SUB-12 cannot hold.
+        issues.push({
+          severity: 'error',
+          code: 'required',
+          diagnostics: 'the report names no performing organization with a SOR identifier, so the submitting client cannot be checked against it',
+          expression: 'Bundle.entry.resource.ofType(DiagnosticReport).performer',
+          rule: ruleRef('SUB-12'),
+        });
+      }
+      for (const i of issues) deps.metrics.countIssue(i.rule?.id ?? i.code, i.severity);
+
+      const id = randomUUID();
+      const location = `${baseUrlOf(req, deps.publicBaseUrl)}/fhir/Task/${id}`;
+      const at = receivedAt.toISOString();
+      const base: Omit<SubmissionRecord, 'status' | 'outcome'> = {
+        id,
+        clientId: client.clientId,
+        region: client.region,
+        sorCode: facts.performerSorCodes[0],
+        bundleIdentifier: facts.bundleIdentifier,
+        reportIdentifier: facts.reportIdentifier,
+        contentHash,
+        sizeBytes: body.length,
+        receivedAt: at,
+        updatedAt: at,
+        ruleCounts: ruleCounts(issues),
+      };
+      Object.assign(logFields(res), { submissionId: id, issues: issues.length });
+
+      if (hasBlockingIssues(issues)) {
+        const outcome = operationOutcome(issues, { id });
+        const encrypted = deps.encryptRejected ? await deps.encryptRejected(body) : undefined;
+        await deps.store.insertRejected({ ...base, status: 'rejected', outcome }, encrypted);
+        deps.metrics.countSubmission('rejected');
+        Object.assign(logFields(res), { verdict: 'rejected' });
+        sendOutcome(res, 422, outcome, { 'Content-Location': location });
+        return;
+      }
+
+      const receipt = operationOutcome(
+        [
+          {
+            severity: 'information',
+            code: 'informational',
+            diagnostics: `submission ${id} accepted: stored, and queued for delivery to the National Genome Database; its status is at ${location}`,
+          },
+          ...issues,
+        ],
+        { id },
+      );
+      try {
+        await deps.store.insertAccepted({ ...base, status: 'accepted', outcome: receipt }, body);
+      } catch (err) {
+        if (!(err instanceof DuplicateSubmissionError) || !facts.bundleIdentifier) throw err;
+        // A concurrent request with the same Bundle.identifier committed first.
+        const existing = await deps.store.findActiveByBundleIdentifier(client.clientId, facts.bundleIdentifier.system, facts.bundleIdentifier.value);
+        if (!existing) throw err;
+        return answerExisting(req, res, existing, contentHash);
+      }
+      deps.metrics.countSubmission('accepted');
+      Object.assign(logFields(res), { verdict: 'accepted' });
+      sendOutcome(res, 202, receipt, { 'Content-Location': location });
+    } finally {
+      release();
+    }
+  };
+}
+
+/** Finds the resource to validate: the body itself, or the `resource` parameter of a Parameters body. */
+function unwrapParameters(value: Obj): { resource: Obj; profiles: string[] } {
+  if (value.resourceType !== 'Parameters') return { resource: value, profiles: [] };
+  const params = Array.isArray(value.parameter) ? (value.parameter as unknown[]) : [];
+  let resource: Obj | undefined;
+  const profiles: string[] = [];
+  for (const param of params) {
+    if (!param || typeof param !== 'object') continue;
+    const pp = param as Obj;
+    if (pp.name === 'resource' && pp.resource && typeof pp.resource === 'object') resource = pp.resource as Obj;
+    if (pp.name === 'profile' && typeof pp.valueUri === 'string') profiles.push(pp.valueUri);
+    if (pp.name === 'profile' && typeof pp.valueCanonical === 'string') profiles.push(pp.valueCanonical);
+  }
+  if (!resource) throw new HttpError(400, 'required', "a Parameters body for $validate needs a 'resource' parameter holding the resource to validate");
+  return { resource, profiles };
+}
+
+export function validateHandler(p: PipelineDeps, bundleOnly: boolean) {
+  const { deps } = p;
+  const now = deps.now ?? (() => new Date());
+  return async (req: Request, res: Response): Promise<void> => {
+    const { client, release } = await admit(p, req, [SCOPE_WRITE, SCOPE_READ]);
+    try {
+      const { intake } = await readAndParse(p, req);
+      if (intake.status === 400 || intake.status === 413 || !intake.value) {
+        // Beyond the depth limit nothing was parsed; that finding is the verdict.
+        const status = intake.status === 422 ? 200 : (intake.status ?? 400);
+        sendOutcome(res, status, operationOutcome(intake.issues));
+        return;
+      }
+      const { resource, profiles } = unwrapParameters(intake.value as Obj);
+      if (bundleOnly) {
+        const bad = notABundle({ ...intake, value: resource }, 'Bundle/$validate');
+        if (bad) throw bad;
+      }
+      let issues: ValidationIssue[];
+      if (resource.resourceType === 'Bundle') {
+        issues = await checkBundle(p, resource, intake, now());
+        const sub12 = sub12Issue(client, extractSubmissionFacts(resource));
+        if (sub12) issues.push(sub12);
+      } else {
+        issues = [...intake.issues, ...(await deps.validateResource(resource, { profiles }))];
+      }
+      Object.assign(logFields(res), { issues: issues.length, verdict: hasBlockingIssues(issues) ? 'invalid' : 'valid' });
+      sendOutcome(res, 200, operationOutcome(issues, { allOkText: 'Validation successful: no issues found' }));
+    } finally {
+      release();
+    }
+  };
+}

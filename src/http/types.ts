@@ -1,0 +1,87 @@
+/**
+ * What the HTTP layer needs from the rest of the gateway. Everything is injected through `AppDeps`
+ * so the app can be built with the real store, validator and auth in `serve`, and with real parts
+ * in temp dirs in the tests.
+ */
+import type { RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
+import type { GatewayStore } from '../store/types';
+import type { ValidationIssue } from '../validation/issue';
+import type { GatewayMetrics } from './metrics';
+
+/** The authenticated caller, as the auth middleware leaves it on `req.client`. */
+export interface AuthenticatedClient {
+  clientId: string;
+  name?: string;
+  region?: string;
+  /** SOR codes of the laboratories this client may report for (SUB-12). */
+  sorCodes: string[];
+  /** SMART scopes granted, e.g. `system/Bundle.write`. */
+  scopes: string[];
+}
+
+export const SCOPE_WRITE = 'system/Bundle.write';
+export const SCOPE_READ = 'system/Bundle.read';
+
+/** Validates a parsed submission Bundle (FHIR engine + NGC profiles + NGC rules); EVERY issue. */
+export type SubmissionValidator = (bundle: Record<string, unknown>, context: { now: Date }) => ValidationIssue[] | Promise<ValidationIssue[]>;
+/** Validates any other resource against the base spec and its meta.profile (for $validate). */
+export type ResourceValidator = (resource: Record<string, unknown>, options: { profiles?: string[] }) => ValidationIssue[] | Promise<ValidationIssue[]>;
+
+export interface AuthDeps {
+  /** Middleware that requires a valid bearer token and sets `req.client`; answers 401 itself otherwise. */
+  authenticate: RequestHandler;
+  /** Routes of the authorization server (`/auth/*`, `/.well-known/smart-configuration`). */
+  router?: Router;
+  /** Advertised in the CapabilityStatement (SMART on FHIR OAuth URIs). */
+  tokenUrl?: string;
+}
+
+export interface HttpLimits {
+  maxBodyBytes: number;
+  maxDepth: number;
+  maxEntries: number;
+  /** Submissions/validations being processed at once; more wait in the queue. */
+  maxInFlight: number;
+  /** Requests waiting for a slot; beyond that: 503 with Retry-After. */
+  maxQueue: number;
+  /** How long a request may wait for a slot before it gets 503. */
+  queueTimeoutMs: number;
+  /** Per-client token bucket: sustained requests per second (0 disables the limit) and burst size. */
+  ratePerSecond: number;
+  rateBurst: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBodyBytes: 50 * 1024 * 1024,
+  maxDepth: 64,
+  maxEntries: 20_000,
+  maxInFlight: 16,
+  maxQueue: 64,
+  queueTimeoutMs: 10_000,
+  ratePerSecond: 20,
+  rateBurst: 40,
+};
+
+export interface AppDeps {
+  store: GatewayStore;
+  validateSubmission: SubmissionValidator;
+  validateResource: ResourceValidator;
+  auth: AuthDeps;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  limits?: Partial<HttpLimits>;
+  /** Public base URL (no trailing slash) for Content-Location and the CapabilityStatement; else derived from the request. */
+  publicBaseUrl?: string;
+  /** The NGC profiles (canonical URL and constrained type), for the CapabilityStatement. */
+  profiles?: Array<{ url: string; type: string }>;
+  /** True once the FHIR definitions and NGC profiles are compiled. */
+  isReady?: () => boolean;
+  /** Encrypts a rejected payload for the audit store; absent: the rejected record is kept without its payload. */
+  encryptRejected?: (payload: Buffer) => Buffer | Promise<Buffer>;
+  /** The gateway's software version for the CapabilityStatement. */
+  version?: string;
+  now?: () => Date;
+  /** True while the gateway shuts down: new requests get 503 and readiness fails. */
+  isDraining?: () => boolean;
+}
