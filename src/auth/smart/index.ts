@@ -1,5 +1,6 @@
 /** SMART Backend Services for regional systems: client registry, token endpoint, bearer tokens. */
 export { createSmartAuth, authenticatedClient, type SmartAuth, type SmartAuthOptions } from './smart-auth';
+export { setupSmartAuth, type SetupSmartAuthOptions, type SmartAuthSetup } from './setup';
 export {
   loadClientRegistry,
   parseClientRegistry,

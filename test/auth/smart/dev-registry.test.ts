@@ -12,6 +12,7 @@ import {
   loadGatewayKeys,
   resolveClientRegistry,
   rotateDevGatewayKeys,
+  setupSmartAuth,
   GatewayKeyError,
   type AuthLogger,
 } from '../../../src/auth/smart';
@@ -90,5 +91,27 @@ describe('gateway signing keys', () => {
   it('refuses a client key (P-384) as the gateway key', () => {
     const { keyFile } = ensureDevClientRegistry(dataDir, 'development');
     expect(() => loadGatewayKeys({ dataDir, nodeEnv: 'production', env: { TOKEN_SIGNING_KEY_FILE: keyFile } })).toThrow(/must be an EC P-256 key/);
+  });
+});
+
+describe('setupSmartAuth (what serve calls)', () => {
+  const store = { rememberOnce: async () => true };
+
+  it('on a fresh data dir in development: dev registry, generated keys, ready router', () => {
+    const { lines, logger } = recorder();
+    const setup = setupSmartAuth({ env: {}, dataDir, nodeEnv: 'development', publicBaseUrl: 'http://localhost:8080/', store, logger });
+    try {
+      expect(setup.registry.get(DEV_CLIENT_ID)).toBeDefined();
+      expect(setup.tokenUrl).toBe('http://localhost:8080/auth/token');
+      expect(setup.keys.jwks().keys).toHaveLength(1);
+      expect(lines.some((l) => l.includes('created a development client registry'))).toBe(true);
+    } finally {
+      setup.close();
+    }
+  });
+
+  it('in production without CLIENTS_FILE: refuses to start', () => {
+    expect(() => setupSmartAuth({ env: {}, dataDir, nodeEnv: 'production', publicBaseUrl: 'https://gw.example', store })).toThrow(DevRegistryRefused);
+    expect(() => statSync(join(dataDir, 'dev-clients.json'))).toThrow();
   });
 });
