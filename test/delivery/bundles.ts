@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
-import type { Bundle } from 'fhir/r4';
+import type { Bundle, FhirResource } from 'fhir/r4';
 import type { GatewayStore, SubmissionRecord } from '../../src/store';
 import { makeRecord } from '../store/records';
 
 export const REPORT_SYSTEM = 'https://lims.regionh.dk/reports';
 
 /** A small transaction Bundle shaped like an NGC submission (references between entries by urn:uuid). */
-export function makeBundle(reportValue: string): Bundle {
+export function makeBundle(reportValue: string): Bundle<FhirResource> {
   const u = () => `urn:uuid:${crypto.randomUUID()}`;
   const [patient, org, report, obs] = [u(), u(), u(), u()];
   return {
@@ -53,7 +53,7 @@ export function makeBundle(reportValue: string): Bundle {
 }
 
 /** Stores an accepted submission whose payload is a fresh Bundle; returns the record and report id. */
-export async function acceptSubmission(store: GatewayStore, reportValue = `rep-${crypto.randomUUID()}`): Promise<{ record: SubmissionRecord; reportValue: string; bundle: Bundle }> {
+export async function acceptSubmission(store: GatewayStore, reportValue = `rep-${crypto.randomUUID()}`): Promise<{ record: SubmissionRecord; reportValue: string; bundle: Bundle<FhirResource> }> {
   const bundle = makeBundle(reportValue);
   const record = makeRecord({ bundleIdentifier: bundle.identifier as { system: string; value: string }, reportIdentifier: `${REPORT_SYSTEM}|${reportValue}` });
   await store.insertAccepted(record, Buffer.from(JSON.stringify(bundle)));

@@ -1,4 +1,5 @@
 import { DELIVERY_IDENTIFIER_SYSTEM, backoffDelay, makeIdempotent, parseRetryAfter, CircuitBreaker } from '../../src/delivery';
+import { uuidV5 } from '../../src/delivery/idempotency';
 import { makeBundle } from './bundles';
 
 describe('makeIdempotent', () => {
@@ -11,14 +12,14 @@ describe('makeIdempotent', () => {
     const keys = a.entry!.map((e) => e.request!.ifNoneExist);
     expect(new Set(keys).size).toBe(bundle.entry!.length);
     a.entry!.forEach((e) => {
-      const ids = (e.resource as { identifier: { system: string; value: string }[] }).identifier;
+      const ids = (e.resource as unknown as { identifier: { system: string; value: string }[] }).identifier;
       const added = ids.filter((i) => i.system === DELIVERY_IDENTIFIER_SYSTEM);
       expect(added).toHaveLength(1);
       expect(added[0].value).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(e.request).toEqual({ method: 'POST', url: e.resource!.resourceType, ifNoneExist: `identifier=${DELIVERY_IDENTIFIER_SYSTEM}|${added[0].value}` });
     });
     // Business identifiers travel unchanged; a correction (same report id, new submission) gets new keys.
-    const report = a.entry!.find((e) => e.resource!.resourceType === 'DiagnosticReport')!.resource as { identifier: { value: string }[] };
+    const report = a.entry!.find((e) => e.resource!.resourceType === 'DiagnosticReport')!.resource as unknown as { identifier: { value: string }[] };
     expect(report.identifier[0].value).toBe('rep-1');
     const correction = makeIdempotent(bundle, 'sub-B');
     expect(correction.entry!.map((e) => e.request!.ifNoneExist)).not.toEqual(keys);
@@ -73,8 +74,7 @@ describe('CircuitBreaker', () => {
 });
 
 describe('uuidV5', () => {
-  it('matches the RFC 9562 name-based UUID of a known name', async () => {
-    const { uuidV5 } = await import('../../src/delivery/idempotency');
+  it('matches the RFC 9562 name-based UUID of a known name', () => {
     const dns = Buffer.from('6ba7b8109dad11d180b400c04fd430c8', 'hex');
     expect(uuidV5('www.example.com', dns)).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
   });
