@@ -1,0 +1,477 @@
+/**
+ * The instance walker: validates a JSON resource against compiled profiles, reporting every issue.
+ * One Engine per validator; one Run per validate() call (memoised profile results, recursion guard).
+ */
+import type { ConformanceStore } from '../definitions/types';
+import type { Terminology } from '../terminology/types';
+import type { ValidationIssue } from '../issue';
+import type { RuleCatalog } from '../rules';
+import { Compiler, PRIMITIVE_TYPES } from '../compile/compiler';
+import type { CompiledInvariant, CompiledProfile, ElementNode, TypeRef } from '../compile/model';
+import { NATIVE_INVARIANTS, compiledInvariant, invariantHolds } from '../compile/fhirpath';
+import { checkPrimitiveFormat, jsonKindOf } from './primitives';
+import { deepEqual, describe, matchesPattern } from './match';
+import { isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
+import { BundleIndex, checkUniqueFullUrls } from './bundle';
+import { checkBinding, checkCodingInSystem } from './binding';
+import { checkReference } from './references';
+import { checkSlicing, pickTypeSlice } from './slicing';
+import { checkExtension } from './extensions';
+
+const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
+
+export class Run {
+  private readonly memo = new WeakMap<object, Map<string, ValidationIssue[]>>();
+  private readonly active = new WeakMap<object, Set<string>>();
+
+  memoised(resource: Json, key: string, compute: () => ValidationIssue[]): ValidationIssue[] | undefined {
+    let perResource = this.memo.get(resource);
+    if (!perResource) {
+      perResource = new Map();
+      this.memo.set(resource, perResource);
+    }
+    const hit = perResource.get(key);
+    if (hit) return hit;
+    let running = this.active.get(resource);
+    if (!running) {
+      running = new Set();
+      this.active.set(resource, running);
+    }
+    // a cycle (A's targetProfile check needs B's, which needs A's): assume conformance for the inner one
+    if (running.has(key)) return undefined;
+    running.add(key);
+    try {
+      const issues = compute();
+      perResource.set(key, issues);
+      return issues;
+    } finally {
+      running.delete(key);
+    }
+  }
+}
+
+export interface EngineOptions {
+  store: ConformanceStore;
+  terminology: Terminology;
+  rules: RuleCatalog;
+}
+
+export class Engine {
+  readonly store: ConformanceStore;
+  readonly compiler: Compiler;
+  readonly terminology: Terminology;
+  readonly rules: RuleCatalog;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.terminology = options.terminology;
+    this.rules = options.rules;
+    this.compiler = new Compiler(options.store, options.rules);
+  }
+
+  isResourceTypeCode(code: string): boolean {
+    return RESOURCE_ABSTRACT.has(code) || this.store.isResourceType(code);
+  }
+
+  /** Entry point for one resource (top level, contained, or in a Bundle). */
+  validateResource(run: Run, value: Json, path: string, parent: ResourceEnv | undefined, sink: ValidationIssue[], extraProfiles: readonly string[], fullUrl?: string, contained = false): void {
+    const rt = value.resourceType;
+    if (typeof rt !== 'string') {
+      report(sink, 'error', 'structure', 'RESOURCE_TYPE_MISSING', 'Unable to find resourceType property: a resource must name its type in "resourceType"', path);
+      return;
+    }
+    if (!this.store.isResourceType(rt) || !this.compiler.typeRoot(rt)) {
+      report(sink, 'error', 'structure', 'RESOURCE_TYPE_UNKNOWN', `Unknown resource type '${rt}'`, path);
+      return;
+    }
+    const env = this.resourceEnv(value, path, parent, fullUrl, contained);
+    if (rt === 'Bundle') checkUniqueFullUrls(value, path, sink);
+
+    const meta = isObject(value.meta) ? value.meta : undefined;
+    const declared = Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];
+    const applicable: CompiledProfile[] = [];
+    const seen = new Set<string>();
+    const consider = (url: string, isDeclared: boolean, index: number): void => {
+      const bare = url.split('|')[0];
+      if (seen.has(bare)) return;
+      seen.add(bare);
+      const profile = this.compiler.profile(url);
+      const where = isDeclared ? `${path}.meta.profile[${index}]` : path;
+      if (!profile) {
+        report(sink, 'warning', 'not-found', 'PROFILE_NOT_FOUND', `Profile reference '${url}' has not been checked because it is unknown`, where);
+        return;
+      }
+      if (profile.type !== rt && !(profile.type === 'Resource' || profile.type === 'DomainResource')) {
+        report(sink, 'error', 'invalid', 'PROFILE_WRONG_TYPE', `The profile '${url}' is for the type ${profile.type}, but this resource is a ${rt}`, where);
+        return;
+      }
+      applicable.push(profile);
+    };
+    declared.forEach((url, i) => consider(url, true, i));
+    extraProfiles.forEach((url, i) => consider(url, false, i));
+
+    // a profile's snapshot carries every base constraint, so the base walk is only needed without one
+    const targets = applicable.length ? applicable : [this.compiler.typeRoot(rt)!.profile];
+    for (const profile of targets) {
+      const issues = this.profileIssues(run, value, profile, env);
+      if (issues) for (const issue of issues) sink.push(issue);
+    }
+  }
+
+  resourceEnv(value: Json, path: string, parent: ResourceEnv | undefined, fullUrl: string | undefined, contained: boolean): ResourceEnv {
+    let containedIndex = parent && contained ? parent.contained : undefined;
+    if (!contained && Array.isArray(value.contained)) {
+      containedIndex = new Map();
+      value.contained.forEach((c, i) => {
+        if (isObject(c) && typeof c.id === 'string') containedIndex!.set(c.id, { resource: c, path: `${path}.contained[${i}]` });
+      });
+    }
+    const bundle = value.resourceType === 'Bundle' ? new BundleIndex(value, path) : parent?.bundle;
+    return {
+      resource: value,
+      rootResource: contained && parent ? parent.rootResource : value,
+      path,
+      bundle,
+      fullUrl: fullUrl ?? (contained ? parent?.fullUrl : undefined),
+      contained: containedIndex,
+      isContained: contained,
+    };
+  }
+
+  /** All issues of a resource against one profile (memoised per run; undefined inside a cycle). */
+  profileIssues(run: Run, value: Json, profile: CompiledProfile, env: ResourceEnv): ValidationIssue[] | undefined {
+    return run.memoised(value, profile.url + '\u0000' + env.path, () => {
+      const sink: ValidationIssue[] = [];
+      const type: TypeRef = { code: value.resourceType as string, profiles: [], targetProfiles: [] };
+      this.walkObject(run, value, profile.root, type, env.path, env, sink, true);
+      if (Array.isArray(value.contained) && value.contained.length) checkContainedReferenced(value, env.path, sink);
+      this.checkInvariants(run, value, profile.root, env.path, env, sink);
+      const base = this.compiler.typeRoot(type.code);
+      if (base && base !== profile.root) this.checkInvariants(run, value, base, env.path, env, sink, profile.root);
+      return sink;
+    });
+  }
+
+  /** Whether a resource conforms to a profile (no error), for targetProfile and profile discriminators. */
+  conformsTo(run: Run, value: Json, profileUrl: string, path: string, parent: ResourceEnv | undefined, fullUrl?: string, contained = false): boolean {
+    const profile = this.compiler.profile(profileUrl);
+    if (!profile) return false;
+    if (profile.type !== value.resourceType && profile.kind === 'resource' && profile.type !== 'Resource') return false;
+    const env = this.resourceEnv(value, path, parent, fullUrl, contained);
+    const issues = this.profileIssues(run, value, profile, env);
+    return !issues || !issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+  }
+
+  /** Validates the properties of a complex value against the children of `node` (or of its type). */
+  walkObject(run: Run, obj: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], isResourceRoot = false): void {
+    const source = this.compiler.childSource(node, type);
+    const map = source ? this.compiler.childMap(source, type) : undefined;
+    if (!source || !map) return;
+    for (const key in obj) {
+      if (isResourceRoot && key === 'resourceType') continue;
+      const bare = key.charCodeAt(0) === 95 /* _ */ ? key.slice(1) : key;
+      const entry = map.get(bare);
+      if (entry && (bare === key || PRIMITIVE_TYPES.has(entry.type.code))) continue;
+      if (!entry) {
+        const choice = source.children.find((c) => c.choice && bare.startsWith(c.name) && bare.length > c.name.length && /[A-Z]/.test(bare[c.name.length]));
+        if (choice && this.isKnownTypeSuffix(bare.slice(choice.name.length))) {
+          const allowed = choice.types.map((t) => t.code).join(', ');
+          report(sink, 'error', 'structure', 'TYPE_NOT_ALLOWED', `The type '${bare.slice(choice.name.length)}' is not allowed for ${choice.path} (allowed: ${allowed})`, `${path}.${key}`, choice.profile.isConstraint ? choice.rule : undefined);
+          continue;
+        }
+      }
+      report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
+    }
+    for (const child of source.children) this.checkChild(run, obj, child, path, env, sink);
+  }
+
+  private isKnownTypeSuffix(suffix: string): boolean {
+    const lower = suffix.charAt(0).toLowerCase() + suffix.slice(1);
+    return PRIMITIVE_TYPES.has(lower) || this.store.typeDefinition(suffix) !== undefined;
+  }
+
+  private checkChild(run: Run, obj: Json, child: ElementNode, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
+    let count = 0;
+    let present: string | undefined;
+    if (child.choice) {
+      for (const t of child.types) {
+        const key = child.name + t.code.charAt(0).toUpperCase() + t.code.slice(1);
+        if (obj[key] === undefined && obj['_' + key] === undefined) continue;
+        if (present) {
+          report(sink, 'error', 'structure', 'CHOICE_MULTIPLE', `Only one of the choices of ${child.path} may be present, found '${present}' and '${key}'`, `${path}.${key}`);
+        } else present = key;
+        count += this.checkProperty(run, obj, key, child, t, path, env, sink);
+      }
+    } else if (obj[child.name] !== undefined || obj['_' + child.name] !== undefined) {
+      present = child.name;
+      count = this.checkProperty(run, obj, child.name, child, child.types[0] ?? BACKBONE, path, env, sink);
+    }
+    const where = present ? `${path}.${present}` : path;
+    const rule = child.cardNarrowed ? child.rule : undefined;
+    if (count < child.min) {
+      report(sink, 'error', 'required', 'CARDINALITY_MIN', `${child.path}: minimum required = ${child.min}, but only found ${count} (from ${child.profile.url})`, where, rule);
+    }
+    if (count > child.max) {
+      report(sink, 'error', 'structure', 'CARDINALITY_MAX', `${child.path}: max allowed = ${child.max}, but found ${count} (from ${child.profile.url})`, where, rule);
+    }
+    if (child.slicing && child.slices.length && !child.choice) {
+      const raw = present ? obj[present] : undefined;
+      const items = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+      const exts = present && Array.isArray(obj['_' + present]) ? (obj['_' + present] as unknown[]) : [];
+      checkSlicing(this, run, items, exts, child, present ?? child.name, path, env, sink, obj);
+    }
+  }
+
+  /** Checks one JSON property (and its `_` twin). Returns the number of occurrences. */
+  private checkProperty(run: Run, obj: Json, key: string, child: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): number {
+    const value = obj[key];
+    const ext = obj['_' + key];
+    const primitive = PRIMITIVE_TYPES.has(type.code);
+    if (ext !== undefined && !primitive) {
+      report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '_${key}'`, `${path}._${key}`);
+    }
+    if (child.isArray) {
+      if (value !== undefined && !Array.isArray(value)) {
+        report(sink, 'error', 'structure', 'JSON_NOT_ARRAY', `The property '${key}' must be a JSON Array, not ${articled(jsonTypeName(value))} (at ${child.path})`, `${path}.${key}`);
+        this.checkValue(run, value, primitive && isObject(ext) ? ext : undefined, child, type, `${path}.${key}`, env, sink, obj);
+        return 1;
+      }
+      if (ext !== undefined && primitive && !Array.isArray(ext)) {
+        report(sink, 'error', 'structure', 'JSON_NOT_ARRAY', `The property '_${key}' must be a JSON Array, not ${articled(jsonTypeName(ext))}`, `${path}._${key}`);
+      }
+      const values = (value as unknown[] | undefined) ?? [];
+      const exts = primitive && Array.isArray(ext) ? ext : [];
+      if ((value !== undefined && values.length === 0) || (Array.isArray(ext) && ext.length === 0)) {
+        report(sink, 'error', 'structure', 'JSON_EMPTY', `Array '${value !== undefined && values.length === 0 ? key : '_' + key}' cannot be empty: an empty array must be omitted`, `${path}.${value !== undefined && values.length === 0 ? key : '_' + key}`);
+      }
+      if (value !== undefined && exts.length && values.length !== exts.length) {
+        report(sink, 'error', 'structure', 'JSON_PRIMITIVE_ALIGN', `The arrays '${key}' (${values.length} items) and '_${key}' (${exts.length} items) must have the same length`, `${path}.${key}`);
+      }
+      const n = Math.max(values.length, exts.length);
+      const node = child.slicing && child.slices.length ? child : child;
+      for (let i = 0; i < n; i++) {
+        const item = values[i];
+        const itemExt = exts[i];
+        const itemPath = `${path}.${key}[${i}]`;
+        if (item === null || item === undefined) {
+          if (itemExt === null || itemExt === undefined || !primitive) {
+            report(sink, 'error', 'structure', 'JSON_NULL', `Null values are not allowed in FHIR JSON (array '${key}' item ${i}), except as placeholders aligned with a value in '_${key}'`, itemPath);
+            continue;
+          }
+        }
+        this.checkValue(run, item ?? undefined, itemExt ?? undefined, node, type, itemPath, env, sink, obj);
+      }
+      return n;
+    }
+    if (Array.isArray(value)) {
+      report(sink, 'error', 'structure', 'JSON_ARRAY_NOT_ALLOWED', `The property '${key}' must not be a JSON Array: ${child.path} has a maximum cardinality of 1`, `${path}.${key}`);
+      return value.length;
+    }
+    if (value === null) {
+      report(sink, 'error', 'structure', 'JSON_NULL', `Null values are not allowed in FHIR JSON (property '${key}')`, `${path}.${key}`);
+      return 0;
+    }
+    if (ext === null) {
+      report(sink, 'error', 'structure', 'JSON_NULL', `Null values are not allowed in FHIR JSON (property '_${key}')`, `${path}._${key}`);
+    }
+    if (primitive && ext !== undefined && ext !== null && !isObject(ext)) {
+      report(sink, 'error', 'structure', 'JSON_TYPE', `The property '_${key}' must be a JSON object, not ${articled(jsonTypeName(ext))}`, `${path}._${key}`);
+    }
+    let node = child;
+    if (child.choice && child.slices.length) {
+      const slice = pickTypeSlice(child, type);
+      if (slice) {
+        this.checkValue(run, value, isObject(ext) ? ext : undefined, child, type, `${path}.${key}`, env, sink, obj);
+        node = slice;
+      }
+    }
+    this.checkValue(run, value, isObject(ext) ? ext : undefined, node, type, `${path}.${key}`, env, sink, obj);
+    return 1;
+  }
+
+  /** Checks one value (an array item or a single value) against an element node and a type. */
+  checkValue(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
+    if (PRIMITIVE_TYPES.has(type.code)) {
+      this.checkPrimitive(run, value, ext, node, type, path, env, sink);
+      return;
+    }
+    if (value === undefined) return;
+    if (!isObject(value)) {
+      report(sink, 'error', 'structure', 'JSON_TYPE', `The property must be a JSON object (${type.code}), not ${articled(jsonTypeName(value))}`, path);
+      return;
+    }
+    let empty = true;
+    for (const _k in value) {
+      empty = false;
+      break;
+    }
+    if (empty) {
+      report(sink, 'error', 'structure', 'JSON_EMPTY', 'Object must have some content: an empty object must be omitted', path);
+      return;
+    }
+    if (this.isResourceTypeCode(type.code)) {
+      const isContained = node.name === 'contained' && node.path.split('.').length === 2;
+      const fullUrl = parent && typeof parent.fullUrl === 'string' ? parent.fullUrl : undefined;
+      if (!isContained && !RESOURCE_ABSTRACT.has(type.code) && value.resourceType !== type.code && typeof value.resourceType === 'string') {
+        report(sink, 'error', 'structure', 'RESOURCE_WRONG_TYPE', `This element must be a ${type.code} resource, not ${value.resourceType}`, path, node.profile.isConstraint ? node.rule : undefined);
+      }
+      this.validateResource(run, value, path, env, sink, type.profiles, fullUrl, isContained);
+      this.checkFixedPattern(value, node, path, sink);
+      return;
+    }
+    if (type.code === 'Extension') {
+      checkExtension(this, run, value, node, type, path, env, sink, parent);
+    } else {
+      this.walkObject(run, value, node, type, path, env, sink);
+    }
+    if (isOnlyId(value)) {
+      report(sink, 'error', 'invariant', 'INVARIANT', `Constraint failed: ele-1: 'All FHIR elements must have a @value or children'`, path);
+    }
+    this.checkFixedPattern(value, node, path, sink);
+    if (node.binding) checkBinding(this, value, node, type, path, sink);
+    if (type.code === 'Coding') checkCodingInSystem(this, value, path, sink);
+    else if (type.code === 'CodeableConcept' && Array.isArray(value.coding)) {
+      value.coding.forEach((c, i) => {
+        if (isObject(c)) checkCodingInSystem(this, c, `${path}.coding[${i}]`, sink);
+      });
+    }
+    if (type.code === 'Reference') checkReference(this, run, value, node, type, path, env, sink);
+    this.checkInvariants(run, value, node, path, env, sink);
+    const typeRoot = this.compiler.typeRoot(type.code);
+    if (typeRoot && typeRoot !== node && typeRoot.invariants.length) this.checkInvariants(run, value, typeRoot, path, env, sink, node);
+    if (type.profiles.length && type.code !== 'Extension') {
+      for (const url of type.profiles) {
+        const p = this.compiler.profile(url);
+        if (!p || p.root === node) continue;
+        this.walkObject(run, value, p.root, { code: type.code, profiles: [], targetProfiles: [] }, path, env, sink);
+        this.checkInvariants(run, value, p.root, path, env, sink);
+      }
+    }
+  }
+
+  private checkPrimitive(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
+    if (value !== undefined) {
+      const kind = jsonKindOf(type.code);
+      if (typeof value !== kind) {
+        report(sink, 'error', 'structure', 'JSON_TYPE', `The value of ${node.path} (${type.code}) must be a JSON ${kind}, not ${articled(jsonTypeName(value))}`, path);
+      } else if (kind === 'string' && value === '') {
+        report(sink, 'error', 'structure', 'JSON_EMPTY', '@value cannot be empty: empty strings are not allowed in FHIR JSON', path);
+      } else {
+        const problem = checkPrimitiveFormat(type.code, value);
+        if (problem) report(sink, 'error', 'value', problem.messageId, problem.message, path);
+        else {
+          this.checkFixedPattern(value, node, path, sink);
+          if (node.binding && (type.code === 'code' || type.code === 'string' || type.code === 'uri')) checkBinding(this, value, node, type, path, sink);
+        }
+      }
+    } else {
+      if (node.fixed !== undefined || node.pattern !== undefined) this.checkFixedPattern(undefined, node, path, sink);
+    }
+    if (ext) {
+      let empty = true;
+      let onlyId = true;
+      for (const k in ext) {
+        empty = false;
+        if (k !== 'id') onlyId = false;
+      }
+      if (empty) report(sink, 'error', 'structure', 'JSON_EMPTY', 'Object must have some content: an empty object must be omitted', path);
+      else {
+        const root = this.compiler.typeRoot(type.code);
+        if (root) this.walkObject(run, ext, root, type, path, env, sink);
+        if (onlyId && value === undefined) {
+          report(sink, 'error', 'invariant', 'INVARIANT', `Constraint failed: ele-1: 'All FHIR elements must have a @value or children'`, path);
+        }
+      }
+    }
+    if (node.invariants.length && value !== undefined) this.checkInvariants(run, value, node, path, env, sink);
+  }
+
+  checkFixedPattern(value: unknown, node: ElementNode, path: string, sink: ValidationIssue[]): void {
+    if (node.fixed !== undefined && !deepEqual(node.fixed, value)) {
+      report(sink, 'error', 'value', 'FIXED', `Value is '${value === undefined ? '(none)' : describe(value)}' but must be '${describe(node.fixed)}' (fixed in ${node.profile.url} at ${node.id})`, path, node.rule);
+    }
+    if (node.pattern !== undefined && !matchesPattern(node.pattern, value)) {
+      report(sink, 'error', 'value', 'PATTERN', `The value ${value === undefined ? '(none)' : describe(value)} does not match the pattern ${describe(node.pattern)} required by ${node.profile.url} at ${node.id}`, path, node.rule);
+    }
+  }
+
+  /** Evaluates the node's invariants; `already` is a node whose invariants were evaluated on this value (same keys are skipped). */
+  checkInvariants(run: Run, value: unknown, node: ElementNode, path: string, env: ResourceEnv, sink: ValidationIssue[], already?: ElementNode): void {
+    for (const inv of node.invariants) {
+      if (NATIVE_INVARIANTS.has(inv.key)) continue;
+      // narrative lives in the container: the HL7 validator does not ask contained resources for it
+      if (inv.key === 'dom-6' && env.isContained) continue;
+      if (already && already.invariants.some((i) => i.key === inv.key)) continue;
+      this.evalInvariant(inv, value, node.path, path, env, sink);
+    }
+    void run;
+  }
+
+  private evalInvariant(inv: CompiledInvariant, value: unknown, basePath: string, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
+    const fn = compiledInvariant(inv, basePath);
+    if (!fn) return;
+    let ok: boolean;
+    try {
+      ok = invariantHolds(fn(value, { resource: env.resource, rootResource: env.rootResource }));
+    } catch (e) {
+      report(sink, 'warning', 'processing', 'INVARIANT_ERROR', `Problem evaluating invariant ${inv.key} ('${inv.expression}'): ${(e as Error).message.split('\n')[0]}`, path);
+      return;
+    }
+    if (!ok) {
+      report(sink, inv.severity, 'invariant', 'INVARIANT', `Constraint failed: ${inv.key}: '${inv.human}' (defined in ${inv.source})`, path, inv.tagged ? inv.rule : undefined);
+    }
+  }
+}
+
+/** dom-3: each contained resource is referenced from elsewhere in the resource (or refers to its container with '#'). */
+function checkContainedReferenced(resource: Json, path: string, sink: ValidationIssue[]): void {
+  const refs = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.charCodeAt(0) === 35 /* # */) refs.add(v);
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (isObject(v)) for (const k in v) collect(v[k]);
+  };
+  collect(resource);
+  const unmatched: string[] = [];
+  for (const c of resource.contained as unknown[]) {
+    if (!isObject(c) || typeof c.id !== 'string') continue;
+    if (refs.has('#' + c.id)) continue;
+    const inner = new Set<string>();
+    const own = (v: unknown): void => {
+      if (typeof v === 'string') {
+        if (v === '#') inner.add(v);
+      } else if (Array.isArray(v)) v.forEach(own);
+      else if (isObject(v)) for (const k in v) own(v[k]);
+    };
+    own(c);
+    if (!inner.size) unmatched.push(c.id);
+  }
+  if (unmatched.length) {
+    report(
+      sink,
+      'error',
+      'invariant',
+      'INVARIANT',
+      `Constraint failed: dom-3: 'If the resource is contained in another resource, it SHALL be referred to from elsewhere in the resource or SHALL refer to the containing resource' (unreferenced: ${unmatched.join(', ')})`,
+      path,
+    );
+  }
+}
+
+const BACKBONE: TypeRef = { code: 'BackboneElement', profiles: [], targetProfiles: [] };
+
+function articled(kind: string): string {
+  return kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`;
+}
+
+function isOnlyId(value: Json): boolean {
+  let hasId = false;
+  for (const k in value) {
+    if (k !== 'id') return false;
+    hasId = true;
+  }
+  return hasId;
+}
+
+

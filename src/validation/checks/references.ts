@@ -1,0 +1,86 @@
+/**
+ * References: allowed target types, targetProfile conformance of resolved targets, and resolution
+ * of `#id` (contained) and Bundle-internal references (by fullUrl, or relative to the entry's base).
+ */
+import type { ValidationIssue } from '../issue';
+import type { ElementNode, TypeRef } from '../compile/model';
+import { report, type Json, type ResourceEnv } from './context';
+import { referenceType } from './bundle';
+import type { Engine, Run } from './engine';
+
+const CORE = 'http://hl7.org/fhir/StructureDefinition/';
+
+export interface Resolved {
+  resource: Json;
+  path: string;
+  fullUrl?: string;
+  env?: ResourceEnv;
+}
+
+export function resolveReference(ref: string, env: ResourceEnv): Resolved | undefined {
+  if (ref.startsWith('#')) {
+    if (ref === '#') return { resource: env.rootResource, path: env.isContained ? env.path.replace(/\.contained\[\d+\]$/, '') : env.path };
+    const hit = env.contained?.get(ref.slice(1));
+    return hit ? { resource: hit.resource, path: hit.path, fullUrl: env.fullUrl } : undefined;
+  }
+  const hit = env.bundle?.resolve(ref, env.fullUrl);
+  return hit ? { resource: hit.resource, path: hit.path, fullUrl: hit.fullUrl } : undefined;
+}
+
+function profileType(engine: Engine, url: string): string | undefined {
+  const bare = url.split('|')[0];
+  if (bare.startsWith(CORE) && engine.store.isResourceType(bare.slice(CORE.length))) return bare.slice(CORE.length);
+  if (bare === CORE + 'Resource' || bare === CORE + 'DomainResource') return 'Resource';
+  return engine.compiler.profile(bare)?.type;
+}
+
+export function checkReference(engine: Engine, run: Run, value: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
+  const ref = value.reference;
+  if (typeof ref !== 'string') return;
+  const refPath = `${path}.reference`;
+  const rule = node.profile.isConstraint ? node.rule : undefined;
+  const resolved = resolveReference(ref, env);
+
+  if (!resolved) {
+    if (ref.startsWith('#')) {
+      report(sink, 'error', 'not-found', 'REF_UNRESOLVED', `Unable to resolve the reference '${ref}' to a contained resource`, refPath);
+    } else if (env.bundle) {
+      const bundleType = env.bundle.type;
+      if (ref.startsWith('urn:uuid:') || ref.startsWith('urn:oid:')) {
+        report(sink, 'error', 'not-found', 'REF_UNRESOLVED', `Unable to resolve the reference '${ref}': no Bundle entry has this fullUrl`, refPath);
+      } else if (bundleType === 'document' || bundleType === 'message') {
+        report(sink, 'error', 'not-found', 'REF_UNRESOLVED', `Unable to find '${ref}' in the ${bundleType} Bundle: references in a ${bundleType} must resolve within the Bundle`, refPath);
+      } else if (bundleType === 'collection') {
+        report(sink, 'warning', 'not-found', 'REF_UNRESOLVED', `Unable to find '${ref}' in the Bundle`, refPath);
+      }
+    }
+  }
+
+  const found = resolved ? (resolved.resource.resourceType as string | undefined) : referenceType(ref);
+  if (found && !resolved && !engine.store.isResourceType(found)) {
+    report(sink, 'error', 'structure', 'REF_BAD_TYPE', `The reference '${ref}' names the type '${found}', which is not a FHIR resource type`, refPath);
+    return;
+  }
+  if (typeof value.type === 'string' && found && value.type !== found) {
+    report(sink, 'error', 'structure', 'REF_TYPE_MISMATCH', `The reference type '${value.type}' does not match the type of the target '${found}'`, `${path}.type`);
+  }
+  if (!type.targetProfiles.length || !found) return;
+  const allowedTypes = type.targetProfiles.map((t) => profileType(engine, t)).filter((t): t is string => !!t);
+  if (!allowedTypes.includes('Resource') && allowedTypes.length && !allowedTypes.includes(found)) {
+    report(sink, 'error', 'structure', 'REF_WRONG_TYPE', `Invalid Resource target type. Found ${found}, but expected one of (${[...new Set(allowedTypes)].join(', ')})`, refPath, rule);
+    return;
+  }
+  if (!resolved) return;
+  const candidates = type.targetProfiles.filter((t) => !isCoreType(t) && profileType(engine, t) === found);
+  if (!candidates.length) return;
+  const contained = ref.startsWith('#');
+  const ok = candidates.some((url) => engine.conformsTo(run, resolved.resource, url, resolved.path, env, resolved.fullUrl, contained));
+  if (!ok) {
+    report(sink, 'error', 'structure', 'REF_PROFILE', `The target of the reference '${ref}' does not conform to ${candidates.length > 1 ? 'any of the profiles' : 'the profile'} ${candidates.join(', ')}`, refPath, rule);
+  }
+}
+
+function isCoreType(url: string): boolean {
+  return url.startsWith(CORE) && /^[A-Z][A-Za-z]+$/.test(url.slice(CORE.length).split('|')[0]);
+}
+

@@ -1,0 +1,311 @@
+/**
+ * Slicing: assigns each item of a sliced element to a slice by its discriminators (value, pattern,
+ * type, profile, exists), then checks closed/openAtEnd/ordered and each slice's cardinality, and
+ * validates every item against its slice.
+ */
+import type { ValidationIssue } from '../issue';
+import type { Discriminator, ElementNode, TypeRef } from '../compile/model';
+import { PRIMITIVE_TYPES } from '../compile/compiler';
+import { deepEqual, matchesPattern } from './match';
+import { isObject, report, type Json, type ResourceEnv } from './context';
+import { resolveReference } from './references';
+import type { Engine, Run } from './engine';
+
+type Expectation =
+  | { kind: 'fixed' | 'pattern'; value: unknown }
+  | { kind: 'type'; codes: string[] }
+  | { kind: 'profile'; urls: string[] }
+  | { kind: 'exists'; exists: boolean };
+
+interface Located {
+  value: unknown;
+  type?: string;
+  path: string;
+}
+
+const expectations = new WeakMap<ElementNode, (Expectation | null)[]>();
+
+function splitPath(path: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of path) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === '.' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+const EXT_FN = /^extension\(\s*['"](.+)['"]\s*\)$/;
+const OFTYPE_FN = /^ofType\(\s*([A-Za-z]+)\s*\)$/;
+
+function decap(s: string): string {
+  const lower = s.charAt(0).toLowerCase() + s.slice(1);
+  return PRIMITIVE_TYPES.has(lower) ? lower : s;
+}
+
+function instanceValues(item: unknown, itemType: string | undefined, itemPath: string, segs: string[], env: ResourceEnv): Located[] {
+  let current: Located[] = [{ value: item, type: itemType, path: itemPath }];
+  for (const seg of segs) {
+    const next: Located[] = [];
+    if (seg === '$this') continue;
+    for (const loc of current) {
+      const v = loc.value;
+      if (seg === 'resolve()') {
+        if (isObject(v) && typeof v.reference === 'string') {
+          const r = resolveReference(v.reference, env);
+          if (r) next.push({ value: r.resource, type: r.resource.resourceType as string, path: r.path });
+        }
+        continue;
+      }
+      const ext = EXT_FN.exec(seg);
+      if (ext) {
+        if (isObject(v) && Array.isArray(v.extension)) {
+          v.extension.forEach((e, i) => {
+            if (isObject(e) && e.url === ext[1]) next.push({ value: e, type: 'Extension', path: `${loc.path}.extension[${i}]` });
+          });
+        }
+        continue;
+      }
+      const of = OFTYPE_FN.exec(seg);
+      if (of) {
+        if (typeOf(loc) === of[1]) next.push(loc);
+        continue;
+      }
+      if (!isObject(v)) continue;
+      const direct = v[seg];
+      if (direct !== undefined) {
+        const type = isObject(direct) && typeof direct.resourceType === 'string' ? (direct.resourceType as string) : undefined;
+        if (Array.isArray(direct)) direct.forEach((d, i) => next.push({ value: d, path: `${loc.path}.${seg}[${i}]` }));
+        else next.push({ value: direct, type, path: `${loc.path}.${seg}` });
+        continue;
+      }
+      for (const key in v) {
+        if (key.length > seg.length && key.startsWith(seg) && /[A-Z]/.test(key[seg.length])) {
+          next.push({ value: v[key], type: decap(key.slice(seg.length)), path: `${loc.path}.${key}` });
+        }
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+function typeOf(loc: Located): string | undefined {
+  if (loc.type) return loc.type;
+  if (isObject(loc.value) && typeof loc.value.resourceType === 'string') return loc.value.resourceType;
+  return undefined;
+}
+
+function extensionSliceUrl(engine: Engine, slice: ElementNode): string | undefined {
+  const t = slice.types[0];
+  if (t?.code === 'Extension' && t.profiles.length) return t.profiles[0];
+  const urlChild = slice.children.find((c) => c.name === 'url');
+  if (urlChild && typeof urlChild.fixed === 'string') return urlChild.fixed;
+  void engine;
+  return undefined;
+}
+
+function childNamed(engine: Engine, node: ElementNode, name: string): ElementNode | undefined {
+  const source = engine.compiler.childSource(node, node.types[0]);
+  return source?.children.find((c) => c.name === name);
+}
+
+function getPath(value: unknown, segs: string[]): unknown {
+  let cur: unknown = value;
+  for (const s of segs) {
+    if (Array.isArray(cur)) cur = cur.map((c) => (isObject(c) ? c[s] : undefined)).filter((c) => c !== undefined);
+    else if (isObject(cur)) cur = cur[s];
+    else return undefined;
+  }
+  return cur;
+}
+
+function expectationFor(engine: Engine, slice: ElementNode, d: Discriminator): Expectation | null {
+  const segs = splitPath(d.path);
+  let cur = slice;
+  let before: ElementNode | undefined;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
+    if ((d.type === 'value' || d.type === 'pattern') && (cur.fixed !== undefined || cur.pattern !== undefined) && seg !== '$this') {
+      const fixed = cur.fixed !== undefined;
+      const v = getPath(fixed ? cur.fixed : cur.pattern, segs.slice(i));
+      return v === undefined ? null : { kind: fixed ? 'fixed' : 'pattern', value: v };
+    }
+    if (seg === '$this') continue;
+    if (seg === 'resolve()') {
+      before = cur;
+      const target = cur.types.flatMap((t) => t.targetProfiles)[0];
+      const p = target ? engine.compiler.profile(target) : undefined;
+      if (!p) return d.type === 'profile' || d.type === 'type' ? expectationFromResolve(engine, cur, d) : null;
+      cur = p.root;
+      continue;
+    }
+    const ext = EXT_FN.exec(seg);
+    if (ext) {
+      const extNode = childNamed(engine, cur, 'extension');
+      const match = extNode?.slices.find((s) => extensionSliceUrl(engine, s) === ext[1]);
+      const p = match ?? engine.compiler.profile(ext[1])?.root;
+      if (!p) return null;
+      cur = p;
+      continue;
+    }
+    if (OFTYPE_FN.test(seg)) continue;
+    if (seg === 'url' && cur.types[0]?.code === 'Extension' && cur.types[0].profiles.length && i === segs.length - 1) {
+      return { kind: 'fixed', value: cur.types[0].profiles[0] };
+    }
+    const child = childNamed(engine, cur, seg);
+    if (!child) return null;
+    before = cur;
+    cur = child;
+  }
+  switch (d.type) {
+    case 'value':
+    case 'pattern':
+      if (cur.fixed !== undefined) return { kind: 'fixed', value: cur.fixed };
+      if (cur.pattern !== undefined) return { kind: 'pattern', value: cur.pattern };
+      return null;
+    case 'type':
+      if (segs[segs.length - 1] === 'resolve()' && before) return expectationFromResolve(engine, before, d);
+      return cur.types.length ? { kind: 'type', codes: cur.types.map((t) => t.code) } : null;
+    case 'profile': {
+      if (segs[segs.length - 1] === 'resolve()' && before) return expectationFromResolve(engine, before, d);
+      const urls = cur.types.flatMap((t) => t.profiles);
+      return urls.length ? { kind: 'profile', urls } : null;
+    }
+    case 'exists':
+      if (cur.min >= 1) return { kind: 'exists', exists: true };
+      if (cur.max === 0) return { kind: 'exists', exists: false };
+      return null;
+    default:
+      return null;
+  }
+}
+
+function expectationFromResolve(engine: Engine, refNode: ElementNode, d: Discriminator): Expectation | null {
+  const targets = refNode.types.flatMap((t) => t.targetProfiles);
+  if (!targets.length) return null;
+  if (d.type === 'profile') return { kind: 'profile', urls: targets };
+  const codes = targets.map((t) => engine.compiler.profile(t)?.type).filter((c): c is string => !!c);
+  return codes.length ? { kind: 'type', codes } : null;
+}
+
+function expectationsOf(engine: Engine, slicing: ElementNode, slice: ElementNode): (Expectation | null)[] {
+  let list = expectations.get(slice);
+  if (!list) {
+    list = slicing.slicing!.discriminators.map((d) => expectationFor(engine, slice, d));
+    expectations.set(slice, list);
+  }
+  return list;
+}
+
+function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undefined, slicing: ElementNode, slice: ElementNode, type: TypeRef, itemPath: string, env: ResourceEnv): boolean {
+  const discs = slicing.slicing!.discriminators;
+  const exps = expectationsOf(engine, slicing, slice);
+  if (!discs.length || exps.some((e) => e === null)) {
+    // no usable discriminator: the item belongs to the slice when it validates against it
+    const scratch: ValidationIssue[] = [];
+    engine.checkValue(run, item, ext, slice, slice.types[0] ?? type, itemPath, env, scratch);
+    return !scratch.some((i) => i.severity === 'error' || i.severity === 'fatal');
+  }
+  const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
+  for (let i = 0; i < discs.length; i++) {
+    const exp = exps[i]!;
+    const values = instanceValues(item, itemType, itemPath, splitPath(discs[i].path), env);
+    let ok: boolean;
+    switch (exp.kind) {
+      case 'fixed':
+        ok = values.some((v) => deepEqual(exp.value, v.value) || (Array.isArray(exp.value) && matchesPattern(exp.value, v.value)));
+        break;
+      case 'pattern':
+        ok = values.some((v) => matchesPattern(exp.value, v.value));
+        break;
+      case 'type':
+        ok = values.some((v) => {
+          const t = typeOf(v);
+          return t === undefined ? exp.codes.length === 1 : exp.codes.includes(t);
+        });
+        break;
+      case 'exists':
+        ok = (values.length > 0) === exp.exists;
+        break;
+      case 'profile':
+        ok = values.some((v) => exp.urls.some((url) => conformsValue(engine, run, v, url, env)));
+        break;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function conformsValue(engine: Engine, run: Run, loc: Located, url: string, env: ResourceEnv): boolean {
+  const v = loc.value;
+  if (!isObject(v)) return false;
+  if (typeof v.resourceType === 'string') return engine.conformsTo(run, v, url, loc.path, env, undefined);
+  if (typeof v.url === 'string' && loc.type === 'Extension') return v.url === url.split('|')[0];
+  const p = engine.compiler.profile(url);
+  if (!p) return false;
+  const scratch: ValidationIssue[] = [];
+  engine.checkValue(run, v, undefined, p.root, { code: p.type, profiles: [], targetProfiles: [] }, loc.path, env, scratch);
+  return !scratch.some((i) => i.severity === 'error' || i.severity === 'fatal');
+}
+
+/** For a choice element sliced by type (value[x]:valueQuantity), the slice for the type used. */
+export function pickTypeSlice(child: ElementNode, type: TypeRef): ElementNode | undefined {
+  const name = child.name + type.code.charAt(0).toUpperCase() + type.code.slice(1);
+  return child.slices.find((s) => s.sliceName === name || (s.types.length === 1 && s.types[0].code === type.code));
+}
+
+export function checkSlicing(engine: Engine, run: Run, items: unknown[], exts: unknown[], child: ElementNode, key: string, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
+  const slicing = child.slicing!;
+  const slices = child.slices;
+  const counts = new Array<number>(slices.length).fill(0);
+  const type = child.types[0] ?? { code: 'BackboneElement', profiles: [], targetProfiles: [] };
+  let last = -1;
+  let unmatchedSeen = false;
+  const rule = child.rule;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item === null || item === undefined) continue;
+    const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
+    const itemPath = child.isArray ? `${path}.${key}[${i}]` : `${path}.${key}`;
+    let idx = -1;
+    for (let s = 0; s < slices.length; s++) {
+      if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env)) {
+        idx = s;
+        break;
+      }
+    }
+    if (idx < 0) {
+      unmatchedSeen = true;
+      if (slicing.rules === 'closed') {
+        report(sink, 'error', 'structure', 'SLICE_CLOSED', `This element does not match any known slice defined in the profile ${child.profile.url} and slicing is CLOSED (${child.id})`, itemPath, rule);
+      }
+      continue;
+    }
+    if (slicing.rules === 'openAtEnd' && unmatchedSeen) {
+      report(sink, 'error', 'structure', 'SLICE_OPEN_AT_END', `The slice '${slices[idx].sliceName}' appears after an element that matches no slice, but slicing of ${child.id} is openAtEnd`, itemPath, rule);
+    }
+    if (slicing.ordered && idx < last) {
+      report(sink, 'error', 'structure', 'SLICE_ORDER', `As specified by profile ${child.profile.url}, element '${child.id}' is out of order: slice '${slices[idx].sliceName}' must come before slice '${slices[last].sliceName}'`, itemPath, rule);
+    }
+    last = Math.max(last, idx);
+    counts[idx]++;
+    const slice = slices[idx];
+    engine.checkValue(run, item, ext, slice, slice.types[0] ?? type, itemPath, env, sink, parent);
+  }
+  const where = items.length ? `${path}.${key}` : path;
+  slices.forEach((slice, j) => {
+    if (counts[j] < slice.min) {
+      report(sink, 'error', 'required', 'CARDINALITY_MIN', `Slice '${slice.id}': a matching slice is required, but not found (minimum required = ${slice.min}, found ${counts[j]}) (from ${child.profile.url})`, where, slice.rule);
+    }
+    if (counts[j] > slice.max) {
+      report(sink, 'error', 'structure', 'CARDINALITY_MAX', `Slice '${slice.id}': max allowed = ${slice.max}, but found ${counts[j]} (from ${child.profile.url})`, where, slice.rule);
+    }
+  });
+}

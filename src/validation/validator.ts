@@ -1,0 +1,75 @@
+/**
+ * createValidator(): loads the definitions once, then validates any R4 resource against the base
+ * specification, its meta.profile and the profiles asked for, reporting every issue found.
+ */
+import { loadConformance } from './definitions';
+import type { ConformanceStore, LoadOptions } from './definitions/types';
+import { createTerminology } from './terminology';
+import type { Terminology } from './terminology/types';
+import type { ValidationIssue } from './issue';
+import type { ValidateOptions, Validator } from './validator-types';
+import { RuleCatalog, type RuleOptions } from './rules';
+import { Engine, Run } from './checks/engine';
+import { isObject, jsonTypeName } from './checks/context';
+
+export interface ValidatorOptions extends LoadOptions, RuleOptions {
+  /** An already loaded store (shares definitions between validators, e.g. in tests). */
+  store?: ConformanceStore;
+  terminology?: Terminology;
+}
+
+export interface EngineValidator extends Validator {
+  readonly engine: Engine;
+  /** Compiles the base definitions of every resource type up front (otherwise done on first use). */
+  warmUp(types?: readonly string[]): void;
+}
+
+/** Issues found more than once (several profiles walking the same element) are reported once. */
+function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  const out: ValidationIssue[] = [];
+  for (const issue of issues) {
+    const key = `${issue.severity}\u0000${issue.messageId}\u0000${issue.expression}\u0000${issue.diagnostics}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(issue);
+  }
+  return out;
+}
+
+export function createValidator(options: ValidatorOptions = {}): EngineValidator {
+  const store = options.store ?? loadConformance(options);
+  const terminology = options.terminology ?? createTerminology(store);
+  const rules = new RuleCatalog(store, options);
+  const engine = new Engine({ store, terminology, rules });
+
+  function validate(resource: unknown, opts: ValidateOptions = {}): ValidationIssue[] {
+    if (!isObject(resource)) {
+      const root = opts.rootPath ?? 'Resource';
+      return [
+        {
+          severity: 'fatal',
+          code: 'structure',
+          messageId: 'NOT_A_RESOURCE',
+          diagnostics: `A FHIR resource must be a JSON object, not ${jsonTypeName(resource) === 'array' ? 'an array' : `a ${jsonTypeName(resource)}`}`,
+          expression: root,
+        },
+      ];
+    }
+    const sink: ValidationIssue[] = [];
+    const rt = typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
+    engine.validateResource(new Run(), resource, opts.rootPath ?? rt, undefined, sink, opts.profiles ?? []);
+    return dedupe(sink);
+  }
+
+  return {
+    conformance: store,
+    engine,
+    validate,
+    warmUp(types) {
+      for (const t of types ?? ['Bundle', 'Observation', 'Patient', 'DiagnosticReport', 'ServiceRequest', 'Specimen', 'Organization', 'Practitioner']) {
+        engine.compiler.typeRoot(t);
+      }
+    },
+  };
+}
