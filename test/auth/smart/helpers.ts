@@ -102,6 +102,8 @@ export interface HarnessOptions {
   keys?: GatewayKeyring;
   nodeEnv?: string;
   smart?: Partial<SmartAuthOptions>;
+  /** A store shared with other instances (closed by its owner); default: a fresh SQLite store. */
+  store?: GatewayStore;
   /** Replaces the default protected test routes under /fhir. */
   routes?: (app: express.Express, auth: SmartAuth) => void;
 }
@@ -114,7 +116,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const nodeEnv = o.nodeEnv ?? 'test';
   const registry = loadClientRegistry(registryFile, { nodeEnv });
   const keys = o.keys ?? createKeyring(generateSigningKey());
-  const store = await openStore({ dataDir: dir });
+  const store = o.store ?? (await openStore({ dataDir: dir }));
   const failures: AuthFailureEvent[] = [];
   const logs: Harness['logs'] = [];
   const logger: AuthLogger = {
@@ -156,9 +158,10 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   }
   server.on('request', app);
 
-  const tokenUrl = `${baseUrl}/auth/token`;
+  // Behind a load balancer every instance has the same public URL, which need not be its own address.
+  const tokenUrl = auth.tokenUrl;
   const tokenRequest: Harness['tokenRequest'] = async (form, contentType = 'application/x-www-form-urlencoded') => {
-    const res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': contentType }, body: new URLSearchParams(form).toString() });
+    const res = await fetch(`${baseUrl}/auth/token`, { method: 'POST', headers: { 'content-type': contentType }, body: new URLSearchParams(form).toString() });
     return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
   };
   return {
@@ -193,7 +196,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await store.close();
+      if (!o.store) await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
