@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { inflateRawSync } from 'node:zlib';
 import express from 'express';
 import { openStore, type GatewayStore } from '../../src/store';
-import { createSamlAuth, generateSelfSignedCertificate, type SamlAuthFailureEvent, type KeyAndCertificate, type SamlAuth, type SamlConfig } from '../../src/auth/saml';
+import { createSamlAuth, generateSelfSignedCertificate, type SamlAuthFailureEvent, type KeyAndCertificate, type SamlAuth, type SamlConfig, type SamlStore } from '../../src/auth/saml';
 import { startDevIdp, DISPLAY_NAME_ATTRIBUTE, type DevIdp } from '../../src/auth/saml/dev-idp';
 
 export interface SamlHarness {
@@ -38,7 +38,13 @@ export function testKeys(): NonNullable<typeof keyCache> {
   return keyCache;
 }
 
-export async function startSamlHarness(options: { nodeEnv?: string } = {}): Promise<SamlHarness> {
+export interface HarnessOptions {
+  nodeEnv?: string;
+  /** Wraps the store the SAML module sees (tests: add latency as a remote database would have). */
+  wrapStore?: (store: GatewayStore) => SamlStore;
+}
+
+export async function startSamlHarness(options: HarnessOptions = {}): Promise<SamlHarness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ngc-saml-'));
   const store = await openStore({ dataDir });
   const keys = testKeys();
@@ -67,7 +73,7 @@ export async function startSamlHarness(options: { nodeEnv?: string } = {}): Prom
   const failures: SamlAuthFailureEvent[] = [];
   const auth = createSamlAuth({
     config,
-    store,
+    store: options.wrapStore ? options.wrapStore(store) : store,
     publicBaseUrl: spBase,
     nodeEnv: options.nodeEnv ?? 'test',
     onAuthFailure: (e) => {
