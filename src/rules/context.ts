@@ -1,0 +1,156 @@
+/**
+ * What every rule sees: the parsed Bundle with its entries indexed by fullUrl and by NGC profile,
+ * the "now" of the submission, the catalogue and the reference data.
+ */
+import type { Bundle } from 'fhir/r4';
+import type { ValidationIssue } from '../validation/issue';
+import { RuleCatalogue, ruleIssue, type RuleIssueInput } from './catalogue';
+import type { RuleData } from './data';
+
+export type Json = Record<string, unknown>;
+
+export interface Entry {
+  index: number;
+  /** `Bundle.entry[3].resource` */
+  path: string;
+  fullUrl?: string;
+  resource: Json & { resourceType: string };
+  /** NGC profile id (`ngc-variant`) when meta.profile names exactly one known NGC profile of the right type (SUB-06). */
+  profile?: string;
+}
+
+export interface ReferenceSite {
+  /** The Reference object. */
+  ref: Json;
+  /** FHIRPath of the Reference, e.g. `Bundle.entry[2].resource.derivedFrom[0]`. */
+  path: string;
+  /** Element path inside the resource without indices, e.g. `derivedFrom`, `collection.collector`. */
+  element: string;
+}
+
+export class BundleContext {
+  readonly entries: Entry[] = [];
+  readonly byFullUrl = new Map<string, Entry>();
+  readonly now: Date;
+  readonly catalogue: RuleCatalogue;
+
+  constructor(
+    readonly bundle: Bundle,
+    now: Date,
+    readonly data: RuleData,
+  ) {
+    this.now = now;
+    this.catalogue = new RuleCatalogue(data.rules);
+    const list = Array.isArray(bundle.entry) ? bundle.entry : [];
+    list.forEach((entry, index) => {
+      if (!isObject(entry) || !isObject(entry.resource) || typeof entry.resource.resourceType !== 'string') return;
+      const resource = entry.resource as unknown as Json & { resourceType: string };
+      const e: Entry = { index, path: `Bundle.entry[${index}].resource`, resource };
+      if (typeof entry.fullUrl === 'string') e.fullUrl = entry.fullUrl;
+      e.profile = this.profileOf(resource);
+      this.entries.push(e);
+      // The first entry with a fullUrl wins; duplicates are SUB-04's business.
+      if (e.fullUrl && !this.byFullUrl.has(e.fullUrl)) this.byFullUrl.set(e.fullUrl, e);
+    });
+  }
+
+  issue(id: string, input: RuleIssueInput): ValidationIssue {
+    return ruleIssue(this.catalogue, id, input);
+  }
+
+  /** The NGC profile id a resource declares, if it declares exactly one that fits its type. */
+  profileOf(resource: Json & { resourceType: string }): string | undefined {
+    const meta = resource.meta;
+    if (!isObject(meta) || !Array.isArray(meta.profile) || meta.profile.length !== 1) return undefined;
+    const id = this.ngcProfileId(meta.profile[0]);
+    if (!id || this.data.profiles.profiles[id].type !== resource.resourceType) return undefined;
+    return id;
+  }
+
+  /** `http://ngc.dk/fhir/genomics/StructureDefinition/ngc-variant|1.0.0` → `ngc-variant`. */
+  ngcProfileId(url: unknown): string | undefined {
+    if (typeof url !== 'string') return undefined;
+    const { canonicalBase, version, profiles } = this.data.profiles;
+    if (!url.startsWith(canonicalBase)) return undefined;
+    let id = url.slice(canonicalBase.length);
+    if (id.endsWith(`|${version}`)) id = id.slice(0, -version.length - 1);
+    return Object.hasOwn(profiles, id) ? id : undefined;
+  }
+
+  withProfile(profile: string): Entry[] {
+    return this.entries.filter((e) => e.profile === profile);
+  }
+
+  /** The one entry of a profile that SUB-07 requires exactly once; undefined when missing or repeated. */
+  single(profile: string): Entry | undefined {
+    const found = this.withProfile(profile);
+    return found.length === 1 ? found[0] : undefined;
+  }
+
+  /** The entry a Reference points at, by fullUrl. */
+  resolve(ref: unknown): Entry | undefined {
+    if (!isObject(ref) || typeof ref.reference !== 'string') return undefined;
+    return this.byFullUrl.get(ref.reference);
+  }
+
+  /** Every Reference inside a resource (not descending into contained resources). */
+  references(entry: Entry): ReferenceSite[] {
+    const out: ReferenceSite[] = [];
+    const walk = (node: unknown, path: string, element: string) => {
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => walk(item, `${path}[${i}]`, element));
+        return;
+      }
+      if (!isObject(node)) return;
+      if (typeof node.reference === 'string' && element) out.push({ ref: node, path, element });
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'contained' && element === '') continue;
+        if (key === 'extension' || key === 'modifierExtension') continue;
+        walk(value, `${path}.${key}`, element ? `${element}.${key}` : key);
+      }
+    };
+    walk(entry.resource, entry.path, '');
+    return out;
+  }
+}
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Codings of a CodeableConcept with their index. */
+export function codings(cc: unknown): { coding: Json; index: number }[] {
+  if (!isObject(cc)) return [];
+  return asArray(cc.coding).flatMap((coding, index) => (isObject(coding) ? [{ coding, index }] : []));
+}
+
+export function hasCoding(cc: unknown, system: string, code: string): boolean {
+  return codings(cc).some(({ coding }) => coding.system === system && coding.code === code);
+}
+
+export interface ComponentRef {
+  component: Json;
+  /** `Bundle.entry[4].resource.component[1]` */
+  path: string;
+}
+
+/** The components of an Observation whose code carries (system, code). */
+export function components(entry: Entry, system: string, code: string): ComponentRef[] {
+  return asArray(entry.resource.component).flatMap((component, i) =>
+    isObject(component) && hasCoding(component.code, system, code) ? [{ component, path: `${entry.path}.component[${i}]` }] : [],
+  );
+}
+
+/** The one component with this code; undefined when absent or repeated (cardinality is the profile's business). */
+export function oneComponent(entry: Entry, system: string, code: string): ComponentRef | undefined {
+  const found = components(entry, system, code);
+  return found.length === 1 ? found[0] : undefined;
+}
