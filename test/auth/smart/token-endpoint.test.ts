@@ -12,11 +12,20 @@ import { assertion, b64url, clientEntry, ecClientKey, rsaClientKey, startHarness
 const EC = ecClientKey();
 const RSA = rsaClientKey();
 const READ_ONLY = ecClientKey();
+// Two registered keys without kids: the header cannot say which one signed.
+const ROTATING_OLD = ecClientKey();
+const ROTATING_NEW = ecClientKey();
+const withoutKid = ({ kid: _kid, ...jwk }: Record<string, unknown>) => jwk;
 let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness({
-    clients: [clientEntry('region-h', EC), clientEntry('region-rsa', RSA), clientEntry('reader', READ_ONLY, { scopes: ['system/Bundle.read'] })],
+    clients: [
+      clientEntry('region-h', EC),
+      clientEntry('region-rsa', RSA),
+      clientEntry('reader', READ_ONLY, { scopes: ['system/Bundle.read'] }),
+      clientEntry('rotating', ROTATING_OLD, { jwks: { keys: [withoutKid(ROTATING_OLD.publicJwk), withoutKid(ROTATING_NEW.publicJwk)] } }),
+    ],
   });
 });
 afterAll(() => h.close());
@@ -74,6 +83,15 @@ describe('a good client', () => {
     expect(typeof claims.jti).toBe('string');
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', kid: h.keys.current.kid, typ: 'at+jwt' });
     expect(h.failures).toHaveLength(0);
+  });
+
+  it('is recognised by any of its registered keys when the assertion names no kid', async () => {
+    for (const key of [ROTATING_OLD, ROTATING_NEW]) {
+      const res = await h.tokenRequest(form(await assertion('rotating', key, h.tokenUrl, { header: { kid: undefined } })));
+      expect(res.status).toBe(200);
+    }
+    const stranger = ecClientKey();
+    await expectRefused(await assertion('rotating', stranger, h.tokenUrl, { header: { kid: undefined } }), 'bad-signature');
   });
 
   it('is granted only the requested scopes that are registered for it', async () => {
