@@ -6,3 +6,4 @@ export { submissionTask } from './task';
 export { capabilityStatement } from './capability';
 export { extractSubmissionFacts, SOR_SYSTEM, type SubmissionFacts } from './submission-facts';
 export * from './intake';
+export { HttpError } from './respond';

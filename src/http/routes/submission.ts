@@ -230,8 +230,10 @@ export function submitHandler(p: PipelineDeps) {
         ],
         { id },
       );
+      // TERM-01 rewrote code system URIs in the parsed Bundle: deliver that form, not the raw bytes.
+      const payload = issues.some((i) => i.rule?.id === 'TERM-01') ? Buffer.from(JSON.stringify(bundle)) : body;
       try {
-        await deps.store.insertAccepted({ ...base, status: 'accepted', outcome: receipt }, body);
+        await deps.store.insertAccepted({ ...base, status: 'accepted', outcome: receipt }, payload);
       } catch (err) {
         if (!(err instanceof DuplicateSubmissionError) || !facts.bundleIdentifier) throw err;
         // A concurrent request with the same Bundle.identifier committed first.
