@@ -116,3 +116,30 @@ describe('FHIR packages', () => {
     expect(() => loadConformance({ packages: [junk] })).toThrow(/not a FHIR package|cannot read/);
   });
 });
+
+describe('definitions cache', () => {
+  it('reads back the same definitions as parsing the sources, and works without a cache', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngc-defcache-'));
+    const script = `
+      const { loadConformance } = require('./src/validation/definitions');
+      const s = loadConformance({ includeNgc: false });
+      const obs = s.typeDefinition('Observation');
+      console.log(JSON.stringify([s.allStructureDefinitions().length, s.allValueSets().length, obs.snapshot.element.length, obs.text === undefined]));`;
+    const run = (cache: string) =>
+      execFileSync(process.execPath, ['-r', '@swc-node/register', '-e', script], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, NGC_DEFINITIONS_CACHE: cache },
+        encoding: 'utf8',
+      }).trim();
+    const fresh = run('off');
+    const building = run(dir);
+    expect(fs.readdirSync(dir).sort()).toEqual(['package-hl7.fhir.uv.extensions.r4-5.2.0.tgz.json', 'r4-structure-definitions.json', 'r4-terminology.json']);
+    const fromCache = run(dir);
+    expect(building).toBe(fresh);
+    expect(fromCache).toBe(fresh);
+    expect(JSON.parse(fresh)[3]).toBe(true);
+    // A corrupt cache file is ignored, not fatal.
+    fs.writeFileSync(path.join(dir, 'r4-structure-definitions.json'), 'garbage');
+    expect(run(dir)).toBe(fresh);
+  }, 120_000);
+});

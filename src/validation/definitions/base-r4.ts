@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CodeSystem, StructureDefinition, ValueSet } from 'fhir/r4';
+import { cached, withoutNarrative } from './cache';
 import { FHIR_VERSION, R4_ABSTRACT_RESOURCE_TYPES, R4_RESOURCE_TYPES } from './r4-names';
 
 type AnyResource = { resourceType: string; url?: string; version?: string; [k: string]: unknown };
@@ -44,22 +45,34 @@ function isGenuineR4Terminology(r: AnyResource): boolean {
   return !isOtherFhirRelease(r.version);
 }
 
+const SD_FILES = ['profiles-types.json', 'profiles-resources.json', 'profiles-others.json', 'extension-definitions.json'];
+const TX_FILES = ['valuesets.json', 'v3-codesystems.json', 'v2-tables.json'];
+
+/** Base definitions carry full snapshots: their narratives and differentials are dead weight at start-up. */
+function trimBase(sd: StructureDefinition): StructureDefinition {
+  withoutNarrative(sd);
+  delete sd.differential;
+  return sd;
+}
+
 let cachedSds: StructureDefinition[] | undefined;
 let cachedTerminology: { valueSets: ValueSet[]; codeSystems: CodeSystem[] } | undefined;
 
 /** Base R4 StructureDefinitions (types, resources, core profiles, core extensions). Parsed once per process. */
 export function baseStructureDefinitions(): StructureDefinition[] {
   if (!cachedSds) {
-    const out: StructureDefinition[] = [];
-    for (const file of ['profiles-types.json', 'profiles-resources.json', 'profiles-others.json', 'extension-definitions.json']) {
-      const fromResources = file === 'profiles-resources.json';
-      for (const r of readBundle(file)) {
-        if (r.resourceType !== 'StructureDefinition') continue;
-        const sd = r as unknown as StructureDefinition;
-        if (isGenuineR4StructureDefinition(sd, fromResources)) out.push(sd);
+    cachedSds = cached('r4-structure-definitions', SD_FILES.map((f) => path.join(definitionsDir(), f)), () => {
+      const out: StructureDefinition[] = [];
+      for (const file of SD_FILES) {
+        const fromResources = file === 'profiles-resources.json';
+        for (const r of readBundle(file)) {
+          if (r.resourceType !== 'StructureDefinition') continue;
+          const sd = r as unknown as StructureDefinition;
+          if (isGenuineR4StructureDefinition(sd, fromResources)) out.push(trimBase(sd));
+        }
       }
-    }
-    cachedSds = out;
+      return out;
+    });
   }
   return cachedSds;
 }
@@ -67,16 +80,18 @@ export function baseStructureDefinitions(): StructureDefinition[] {
 /** Base R4 ValueSets and CodeSystems (FHIR, v3 and v2). Parsed once per process, on first use. */
 export function baseTerminology(): { valueSets: ValueSet[]; codeSystems: CodeSystem[] } {
   if (!cachedTerminology) {
-    const valueSets: ValueSet[] = [];
-    const codeSystems: CodeSystem[] = [];
-    for (const file of ['valuesets.json', 'v3-codesystems.json', 'v2-tables.json']) {
-      for (const r of readBundle(file)) {
-        if (!isGenuineR4Terminology(r)) continue;
-        if (r.resourceType === 'ValueSet') valueSets.push(r as unknown as ValueSet);
-        else if (r.resourceType === 'CodeSystem') codeSystems.push(r as unknown as CodeSystem);
+    cachedTerminology = cached('r4-terminology', TX_FILES.map((f) => path.join(definitionsDir(), f)), () => {
+      const valueSets: ValueSet[] = [];
+      const codeSystems: CodeSystem[] = [];
+      for (const file of TX_FILES) {
+        for (const r of readBundle(file)) {
+          if (!isGenuineR4Terminology(r)) continue;
+          if (r.resourceType === 'ValueSet') valueSets.push(withoutNarrative(r as unknown as ValueSet));
+          else if (r.resourceType === 'CodeSystem') codeSystems.push(withoutNarrative(r as unknown as CodeSystem));
+        }
       }
-    }
-    cachedTerminology = { valueSets, codeSystems };
+      return { valueSets, codeSystems };
+    });
   }
   return cachedTerminology;
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CodeSystem, StructureDefinition, ValueSet } from 'fhir/r4';
 import type { PackageInfo } from './types';
+import { cached, withoutNarrative } from './cache';
 import { readTar } from './tar';
 
 export interface PackageContents {
@@ -40,13 +41,13 @@ function collect(out: PackageContents, text: string, where: string): void {
   }
   switch (resource?.resourceType) {
     case 'StructureDefinition':
-      out.structureDefinitions.push(resource as StructureDefinition);
+      out.structureDefinitions.push(withoutNarrative(resource as StructureDefinition));
       break;
     case 'ValueSet':
-      out.valueSets.push(resource as ValueSet);
+      out.valueSets.push(withoutNarrative(resource as ValueSet));
       break;
     case 'CodeSystem':
-      out.codeSystems.push(resource as CodeSystem);
+      out.codeSystems.push(withoutNarrative(resource as CodeSystem));
       break;
   }
 }
@@ -133,7 +134,8 @@ export function readPackage(location: string): PackageContents {
   const stamp = `${stat.mtimeMs}:${stat.size}`;
   const hit = cache.get(full);
   if (hit && hit.stamp === stamp && stat.isFile()) return hit.contents;
-  const contents = stat.isDirectory() ? readFolder(location) : readTgz(location);
+  // Published archives never change: their trimmed contents are cached on disk (see cache.ts).
+  const contents = stat.isDirectory() ? readFolder(location) : cached(`package-${path.basename(full)}`, [full], () => readTgz(location));
   if (stat.isFile()) cache.set(full, { stamp, contents });
   return contents;
 }

