@@ -224,6 +224,18 @@ describe('encryption and role', () => {
     await expectRefused(browser, await craft(h, { requestId, encrypt: false }), 401, /plain \(unencrypted\) assertion/);
   });
 
+  it('refuses weak encryption before decrypting: AES-CBC content, RSA PKCS#1 v1.5 key transport', async () => {
+    const cases: [{ data?: string; key?: string }, RegExp][] = [
+      [{ data: 'http://www.w3.org/2001/04/xmlenc#aes256-cbc' }, /aes256-cbc refused/],
+      [{ key: 'http://www.w3.org/2001/04/xmlenc#rsa-1_5' }, /rsa-1_5 refused/],
+    ];
+    for (const [algorithms, reason] of cases) {
+      const { browser, requestId } = await pendingRequest();
+      const signed = craftAssertion(h, { requestId });
+      await expectRefused(browser, craftResponse(h, { requestId }, await encryptFor(h, signed.xml, algorithms)), 401, reason);
+    }
+  });
+
   it('refuses a user without the auditor role with 403, through the real IdP login', async () => {
     const browser = new Browser();
     const { idpUrl } = await startLogin(h, browser);

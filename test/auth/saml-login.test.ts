@@ -44,6 +44,8 @@ describe('SP metadata', () => {
     const flat = xml.replace(/\s+/g, '');
     expect(flat).toContain(body(h.spSigning.certificatePem));
     expect(flat).toContain(body(h.spEncryption.certificatePem));
+    expect(xml).toContain('http://www.w3.org/2009/xmlenc11#aes256-gcm');
+    expect(xml).not.toContain('-cbc');
     // Single logout is SP-initiated only, so the metadata offers the IdP no logout endpoint.
     expect(xml).not.toContain('SingleLogoutService');
   });

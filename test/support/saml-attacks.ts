@@ -58,7 +58,8 @@ export function craftAssertion(h: SamlHarness, o: AssertionOptions): { id: strin
   return { id: a.id, xml: signElement(a.xml, a.id, key.privateKeyPem, key.certificatePem, o.keyInfo ?? true) };
 }
 
-export const encryptFor = (h: SamlHarness, assertionXml: string): Promise<string> => encryptAssertion(assertionXml, h.spEncryption.certificatePem);
+export const encryptFor = (h: SamlHarness, assertionXml: string, algorithms?: { data?: string; key?: string }): Promise<string> =>
+  encryptAssertion(assertionXml, h.spEncryption.certificatePem, algorithms);
 
 export interface ResponseOptions {
   requestId: string | null;

@@ -23,6 +23,35 @@ function parse(xml: string): Document {
 /** A reason to refuse, or undefined. */
 export type CheckResult = string | undefined;
 
+const XENC_NS = 'http://www.w3.org/2001/04/xmlenc#';
+/** Authenticated encryption only: CBC ciphertexts invite padding-oracle attacks on XML encryption. */
+export const ACCEPTED_DATA_ENCRYPTION = ['http://www.w3.org/2009/xmlenc11#aes256-gcm', 'http://www.w3.org/2009/xmlenc11#aes128-gcm'];
+/** RSA-OAEP only: PKCS#1 v1.5 key transport is open to Bleichenbacher-style attacks. */
+export const ACCEPTED_KEY_TRANSPORT = ['http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p', 'http://www.w3.org/2009/xmlenc11#rsa-oaep'];
+
+/**
+ * Runs BEFORE anything is decrypted: every EncryptedData must use AES-GCM and every EncryptedKey
+ * RSA-OAEP, so that no ciphertext in a weak mode ever reaches the decryption code.
+ */
+export function checkEncryptionAlgorithms(responseXml: string): CheckResult {
+  let doc: Document;
+  try {
+    doc = parse(responseXml);
+  } catch {
+    return 'SAMLResponse is not well-formed XML';
+  }
+  const selectX = xpath.useNamespaces({ xenc: XENC_NS });
+  for (const method of selectX('//xenc:EncryptedData/xenc:EncryptionMethod', doc) as Element[]) {
+    const alg = method.getAttribute('Algorithm') ?? '';
+    if (!ACCEPTED_DATA_ENCRYPTION.includes(alg)) return `assertion encryption ${alg || '(none)'} refused; AES-GCM is required`;
+  }
+  for (const method of selectX('//xenc:EncryptedKey/xenc:EncryptionMethod', doc) as Element[]) {
+    const alg = method.getAttribute('Algorithm') ?? '';
+    if (!ACCEPTED_KEY_TRANSPORT.includes(alg)) return `key transport ${alg || '(none)'} refused; RSA-OAEP is required`;
+  }
+  return undefined;
+}
+
 /** The raw (unsigned) Response: exactly one EncryptedAssertion, no plain Assertion anywhere, our Destination. */
 export function checkResponseEnvelope(responseXml: string, acsUrl: string): CheckResult {
   const doc = parse(responseXml);

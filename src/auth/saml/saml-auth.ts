@@ -9,7 +9,7 @@ import passport from 'passport';
 import { Strategy as SamlStrategy, type Profile, type VerifiedCallback } from '@node-saml/passport-saml';
 import { SAML, ValidateInResponseTo, type SamlConfig as NodeSamlConfig } from '@node-saml/node-saml';
 import { SamlConfigError } from './config';
-import { checkResponseEnvelope, checkVerifiedAssertion } from './checks';
+import { ACCEPTED_DATA_ENCRYPTION, checkEncryptionAlgorithms, checkResponseEnvelope, checkVerifiedAssertion } from './checks';
 import { createCsrfProtection } from './csrf';
 import { escapeHtml, page, safeReturnTo, sendError, wantsHtml } from './http-helpers';
 import { REQUEST_CACHE_NAMESPACE, StoreRequestCache, StoreSessionStore } from './store-adapters';
@@ -188,7 +188,11 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
   const acsParser = express.urlencoded({ extended: false, limit: '512kb' });
 
   router.get('/auth/saml/metadata', (_req, res) => {
-    res.type('application/samlmetadata+xml').send(saml.generateServiceProviderMetadata(config.spDecryptionCertPem, config.spSigningCertPem));
+    const xml = saml
+      .generateServiceProviderMetadata(config.spDecryptionCertPem, config.spSigningCertPem)
+      // Offer only the encryption methods the ACS accepts.
+      .replace(/\s*<EncryptionMethod Algorithm="([^"]+)"\/>/g, (m, alg: string) => (ACCEPTED_DATA_ENCRYPTION.includes(alg) ? m : ''));
+    res.type('application/samlmetadata+xml').send(xml);
   });
 
   router.get('/auth/saml/login', sessionMiddleware, (req, res, next) => {
@@ -213,10 +217,13 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
       sendError(req, res, 400, 'invalid', 'A SAMLResponse form field is required.');
       return;
     }
+    // One answer for every refusal: telling a forger which check failed helps them.
     const refuse = (info: FailureInfo): void => {
       report(req, { mechanism: 'saml', ...info });
       sendError(req, res, info.status, info.status === 403 ? 'forbidden' : 'login', info.status === 403 ? 'Your account does not have the NGC auditor role.' : 'The login was refused. Start again from the login page.');
     };
+    const weakCrypto = checkEncryptionAlgorithms(Buffer.from(body.SAMLResponse, 'base64').toString('utf8'));
+    if (weakCrypto) return refuse({ status: 401, reason: weakCrypto });
     const callback = (err: unknown, user: AuditorUser | false | undefined, info?: FailureInfo): void => {
       if (err) return refuse({ status: 401, reason: err instanceof Error ? err.message : String(err) });
       if (!user) return refuse(info && typeof info === 'object' && 'reason' in info ? info : { status: 401, reason: 'assertion refused' });

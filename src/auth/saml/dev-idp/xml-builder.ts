@@ -92,8 +92,12 @@ export function signElement(xml: string, id: string, privateKeyPem: string, cert
   return sig.getSignedXml();
 }
 
-/** <saml:EncryptedAssertion> for the SP's encryption certificate (AES-256-GCM, key by RSA-OAEP). */
-export function encryptAssertion(assertionXml: string, spEncryptionCertPem: string): Promise<string> {
+/**
+ * <saml:EncryptedAssertion> for the SP's encryption certificate: AES-256-GCM, key by RSA-OAEP unless
+ * other algorithms are named (tests: the weak ones the SP must refuse).
+ */
+export function encryptAssertion(assertionXml: string, spEncryptionCertPem: string, algorithms: { data?: string; key?: string } = {}): Promise<string> {
+  const weakAllowed = Boolean(algorithms.data ?? algorithms.key);
   const publicKeyPem = createPublicKey(spEncryptionCertPem).export({ type: 'spki', format: 'pem' }).toString();
   return new Promise((resolve, reject) => {
     xmlenc.encrypt(
@@ -101,9 +105,9 @@ export function encryptAssertion(assertionXml: string, spEncryptionCertPem: stri
       {
         rsa_pub: publicKeyPem,
         pem: spEncryptionCertPem,
-        encryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
-        keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
-        disallowEncryptionWithInsecureAlgorithm: true,
+        encryptionAlgorithm: (algorithms.data ?? 'http://www.w3.org/2009/xmlenc11#aes256-gcm') as xmlenc.EncryptionAlgorithm,
+        keyEncryptionAlgorithm: (algorithms.key ?? 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p') as xmlenc.KeyEncryptionAlgorithm,
+        disallowEncryptionWithInsecureAlgorithm: !weakAllowed,
         warnInsecureAlgorithm: false,
       },
       (err, result) => (err ? reject(err) : resolve(`<saml:EncryptedAssertion xmlns:saml="${SAML_NS}">${result}</saml:EncryptedAssertion>`)),
