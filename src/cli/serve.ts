@@ -1,5 +1,193 @@
-// Placeholder until the 'serve' command lands; it refuses rather than pretending to work.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write("ngc-gateway serve: not available in this build yet\n");
-  return 2;
+/**
+ * `ngc-gateway serve`: configuration → store (migrations) → HTTP server → definitions compiled →
+ * delivery worker. The server listens before the definitions are compiled, so orchestrators see
+ * it live at once and ready (/health/ready) only when it can judge submissions.
+ *
+ * SIGTERM/SIGINT: stop accepting, let in-flight requests and deliveries finish, close the store,
+ * exit 0 (1 when the grace period ran out).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, type GatewayConfig } from '../config';
+import { createApp, createLogger, createMetrics, HttpError, type AppDeps } from '../http';
+import { openStore, type GatewayStore } from '../store';
+import * as smart from '../auth/smart';
+import { createDeliveryWorker, createTargetFromEnv } from '../delivery';
+import { createSubmissionValidator, type SubmissionValidator } from '../submission';
+import type { Validator } from '../validation/validator-types';
+
+export const SERVE_USAGE = `usage: ngc-gateway serve
+
+Runs the gateway: FHIR API on PORT, delivery worker, health and metrics. Configured from the
+environment: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL (PostgreSQL; default
+SQLite in DATA_DIR), NGC_DATABASE_URL (default: local development sink), CLIENTS_FILE (default:
+development registry in DATA_DIR), PUBLIC_BASE_URL, NODE_ENV, LOG_LEVEL, MAX_BODY_BYTES,
+MAX_IN_FLIGHT, MAX_QUEUE, QUEUE_TIMEOUT_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
+DELIVERY_CONCURRENCY, DELIVERY_TIMEOUT_MS, DELIVERY_POLL_MS, SHUTDOWN_TIMEOUT_MS.
+`;
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`ngc-gateway serve: ${message.split('\n')[0]}\n`);
+  return code;
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  if (args.length) return fail(`unexpected argument '${args[0]}' (serve is configured from the environment; see --help)`, 2);
+
+  let config: GatewayConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message, 2);
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const metrics = createMetrics();
+
+  let store: GatewayStore;
+  try {
+    store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch (err) {
+    return fail(`cannot open the ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'} store: ${(err as Error).message}`, 1);
+  }
+
+  let auth;
+  let target;
+  try {
+    const authLogger = logger.child({ component: 'auth' });
+    const registry = smart.resolveClientRegistry({ clientsFile: config.clientsFile, dataDir: config.dataDir, nodeEnv: config.nodeEnv, logger: authLogger });
+    registry.enableSighupReload(authLogger);
+    const keys = smart.loadGatewayKeys({ nodeEnv: config.nodeEnv, dataDir: config.dataDir });
+    auth = smart.createSmartAuth({ registry, keys, store, publicBaseUrl: config.publicBaseUrl, nodeEnv: config.nodeEnv, logger: authLogger });
+    target = createTargetFromEnv({ ngcDatabaseUrl: config.ngcDatabaseUrl, dataDir: config.dataDir, nodeEnv: config.nodeEnv, timeoutMs: config.delivery.timeoutMs });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    return fail((err as Error).message, 2);
+  }
+
+  let judge: SubmissionValidator | undefined;
+  let resourceValidator: Validator | undefined;
+  let profiles: Array<{ url: string; type: string }> = [];
+  let draining = false;
+  const notReady = () => new HttpError(503, 'transient', 'the gateway is starting (definitions are being compiled); retry shortly', { 'Retry-After': '5' });
+
+  const deps: AppDeps = {
+    store,
+    validateSubmission: (bundle, { now }) => {
+      if (!judge) throw notReady();
+      return judge.validateParsed(bundle, now).issues;
+    },
+    validateResource: (resource, { profiles: extra }) => {
+      if (!resourceValidator) throw notReady();
+      return resourceValidator.validate(resource, { profiles: extra });
+    },
+    auth: { authenticate: auth.authenticate, router: auth.router, tokenUrl: auth.tokenUrl },
+    logger,
+    metrics,
+    limits: config.limits,
+    publicBaseUrl: config.publicBaseUrl,
+    get profiles() {
+      return profiles;
+    },
+    isReady: () => judge !== undefined,
+    isDraining: () => draining,
+    version: packageVersion(),
+  };
+  const app = createApp(deps);
+  const server = app.listen(config.port, config.host);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    return fail(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`, 1);
+  }
+  // Slow clients must not hold sockets forever; a 50 MiB upload still has minutes.
+  server.requestTimeout = 300_000;
+  server.headersTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ url: `http://${config.host}:${port}`, publicBaseUrl: config.publicBaseUrl, store: store.kind, delivery: target.description, nodeEnv: config.nodeEnv }, `ngc-gateway listening on port ${port}`);
+
+  const worker = createDeliveryWorker({
+    store,
+    target,
+    logger: logger.child({ component: 'delivery' }),
+    metrics: { onAttempt: (outcome, durationMs) => metrics.recordDeliveryAttempt(outcome, durationMs / 1000) },
+    options: { concurrency: config.delivery.concurrency, pollIntervalMs: config.delivery.pollIntervalMs },
+  });
+
+  const stopped = new Promise<number>((resolve) => {
+    let shuttingDown = false;
+    const shutdown = (signal: string) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      draining = true;
+      logger.info({ signal }, 'shutting down: finishing in-flight requests and deliveries');
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown grace period ran out; closing remaining connections');
+        server.closeAllConnections();
+        resolve(1);
+      }, config.shutdownTimeoutMs);
+      timer.unref();
+      const httpDone = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      Promise.all([httpDone, worker.stop()])
+        .then(() => store.close())
+        .then(
+          () => {
+            clearTimeout(timer);
+            logger.info('stopped');
+            resolve(0);
+          },
+          (err: Error) => {
+            logger.error({ err: { message: err.message } }, 'error during shutdown');
+            resolve(1);
+          },
+        );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+
+  // Compile after listening: the event loop is busy for a moment, then the gateway turns ready.
+  setImmediate(async () => {
+    try {
+      const started = Date.now();
+      const sv = createSubmissionValidator();
+      const engine = sv.validator as unknown as { warmUp?: () => void };
+      engine.warmUp?.();
+      profiles = sv.validator.conformance
+        .allStructureDefinitions()
+        .filter((sd) => sd.kind === 'resource' && sd.url.startsWith('http://ngc.dk/fhir/genomics/StructureDefinition/'))
+        .map((sd) => ({ url: sd.url, type: sd.type }));
+      resourceValidator = sv.validator;
+      judge = sv;
+      logger.info({ ms: Date.now() - started, profiles: profiles.length }, 'definitions compiled; ready');
+      if (!draining) worker.start();
+    } catch (err) {
+      logger.fatal({ err: { message: (err as Error).message } }, 'cannot compile the FHIR definitions and NGC profiles');
+      process.kill(process.pid, 'SIGTERM');
+    }
+  });
+
+  const code = await stopped;
+  // Anything still holding the event loop open (a stuck socket) must not keep a stopped gateway alive.
+  setTimeout(() => process.exit(code), 2000).unref();
+  return code;
 }
