@@ -78,8 +78,30 @@ export function createTerminology(store: ConformanceStore): Terminology {
     return `Wrong display '${display}' for ${system}#${concept.code}: should be ${valid}`;
   };
 
-  return {
+  // Reports repeat the same codes thousands of times (every variant has the same LOINC codes):
+  // answers are memoised per value set, system, code and display. Bounded, so that a stream of
+  // distinct codes cannot grow it without limit. Answers are shared: callers must not mutate them.
+  const memo = new Map<string, Checked>();
+  const MEMO_LIMIT = 50_000;
+  const remember = (key: string, answer: Checked): Checked => {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, answer);
+    return answer;
+  };
+
+  const api: Terminology = {
     validateCode(valueSetUrl, system, code, display): Checked {
+      const key = `vs\u0000${valueSetUrl}\u0000${system ?? ''}\u0000${code}\u0000${display ?? '\u0001'}`;
+      return memo.get(key) ?? remember(key, uncached.validateCode(valueSetUrl, system, code, display));
+    },
+    validateCodeInSystem(system, code, display): Checked {
+      const key = `cs\u0000${system}\u0000${code}\u0000${display ?? '\u0001'}`;
+      return memo.get(key) ?? remember(key, uncached.validateCodeInSystem(system, code, display));
+    },
+  };
+
+  const uncached = {
+    validateCode(valueSetUrl: string, system: string | undefined, code: string, display?: string): Checked {
       const vs = valueSet(valueSetUrl);
       if (!vs) {
         return { outcome: 'not-checkable', message: `The value set '${valueSetUrl}' is not loaded, so ${codeLabel(system, code)} cannot be checked against it` };
@@ -102,7 +124,7 @@ export function createTerminology(store: ConformanceStore): Terminology {
       };
     },
 
-    validateCodeInSystem(system, code, display): Checked {
+    validateCodeInSystem(system: string, code: string, display?: string): Checked {
       const cs = codeSystem(system);
       const concept = cs?.lookup(code);
       if (concept) {
@@ -121,4 +143,5 @@ export function createTerminology(store: ConformanceStore): Terminology {
       return { outcome: 'not-checkable', message: `The code system '${system}' is not known to the validator, so the code '${code}' cannot be checked` };
     },
   };
+  return api;
 }
