@@ -459,6 +459,23 @@ export function stableUuid(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+function narrative(summary: string): Json {
+  const escaped = summary.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escaped}</p></div>` };
+}
+
+function qcSummary(spec: ExampleSpec): string {
+  const q = spec.qc;
+  const parts = [
+    q.meanCoverage !== undefined ? `mean coverage ${q.meanCoverage}x` : '',
+    q.pct20x !== undefined ? `${q.pct20x} % of target at 20x` : '',
+    q.pctQ30 !== undefined ? `${q.pctQ30} % Q30` : '',
+    q.contamination !== undefined ? `contamination ${q.contamination} %` : '',
+    q.sexCheck ? `sex check ${q.sexCheck}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'no thresholds for this analysis type';
+}
+
 function cc(system: string, code: string, display?: string): Json {
   return { coding: [display ? { system, code, display } : { system, code }] };
 }
@@ -475,12 +492,12 @@ function buildBundle(spec: ExampleSpec): Json {
   const url = (key: string) => `urn:uuid:${stableUuid(`${spec.name}/${key}`)}`;
   const ref = (key: string) => ({ reference: url(key) });
   const entries: { key: string; resource: Json }[] = [];
-  const add = (key: string, profile: string, resource: Json) => {
-    entries.push({ key, resource: { resourceType: resource.resourceType, meta: { profile: [`${SD}${profile}`] }, ...resource } });
+  const add = (key: string, profile: string, summary: string, resource: Json) => {
+    entries.push({ key, resource: { resourceType: resource.resourceType, meta: { profile: [`${SD}${profile}`] }, text: narrative(summary), ...resource } });
   };
   const observationKeys = ['analysis', 'qc', ...spec.variants.map((v) => v.key), ...spec.implications.map((i) => i.key)];
 
-  add('report', 'ngc-genomic-report', {
+  add('report', 'ngc-genomic-report', `${spec.title}. Report ${spec.specimen.id}-R1 from ${spec.lab.name}: ${CONCLUSION[spec.conclusion][1]}.`, {
     resourceType: 'DiagnosticReport',
     identifier: [{ system: `https://sor.ngc.dk/${spec.lab.sor}/report-id`, value: `${spec.specimen.id}-R1` }],
     basedOn: [ref('order')],
@@ -495,22 +512,22 @@ function buildBundle(spec: ExampleSpec): Json {
     result: observationKeys.map(ref),
     conclusionCode: [cc(LOINC, CONCLUSION[spec.conclusion][0], CONCLUSION[spec.conclusion][1])],
   });
-  add('patient', 'ngc-patient', {
+  add('patient', 'ngc-patient', 'Patient identified by CPR number (no name or address: data minimisation).', {
     resourceType: 'Patient',
     identifier: [{ use: 'official', system: CPR, value: spec.patient.cpr }],
     gender: spec.patient.gender,
   });
-  add('lab', 'ngc-organization', {
+  add('lab', 'ngc-organization', `${spec.lab.name} (SOR ${spec.lab.sor}), performing laboratory.`, {
     resourceType: 'Organization',
     identifier: [{ use: 'official', system: SOR, value: spec.lab.sor }],
     name: spec.lab.name,
   });
-  add('requester', 'ngc-organization', {
+  add('requester', 'ngc-organization', `${spec.requester.name} (SOR ${spec.requester.sor}), requesting department.`, {
     resourceType: 'Organization',
     identifier: [{ use: 'official', system: SOR, value: spec.requester.sor }],
     name: spec.requester.name,
   });
-  add('order', 'ngc-service-request', {
+  add('order', 'ngc-service-request', `Order for ${spec.analysisType}, indication ${spec.indication[0]} ${spec.indication[1]}.`, {
     resourceType: 'ServiceRequest',
     status: 'completed',
     intent: 'order',
@@ -521,7 +538,7 @@ function buildBundle(spec: ExampleSpec): Json {
     requester: ref('requester'),
     reasonCode: [cc(`${CS}ngc-indication`, spec.indication[0], spec.indication[1])],
   });
-  add('specimen', 'ngc-specimen', {
+  add('specimen', 'ngc-specimen', `${spec.specimen.type[1]} ${spec.specimen.id}, collected ${spec.specimen.collected}.`, {
     resourceType: 'Specimen',
     identifier: [{ system: `https://sor.ngc.dk/${spec.lab.sor}/specimen-id`, value: spec.specimen.id }],
     type: cc(SCT, spec.specimen.type[0], spec.specimen.type[1]),
@@ -538,7 +555,7 @@ function buildBundle(spec: ExampleSpec): Json {
   analysisComponents.push(comp(OBS, 'pipeline', { valueString: spec.pipeline[0] }), comp(OBS, 'pipeline-version', { valueString: spec.pipeline[1] }));
   if (spec.targetRegions) analysisComponents.push(comp(OBS, 'target-regions', { valueString: spec.targetRegions }));
   if (spec.libraryPrep) analysisComponents.push(comp(OBS, 'library-prep', { valueString: spec.libraryPrep }));
-  add('analysis', 'ngc-sequencing-analysis', {
+  add('analysis', 'ngc-sequencing-analysis', `${spec.analysisType} on GRCh38, ${spec.pipeline[0]} ${spec.pipeline[1]}.`, {
     resourceType: 'Observation',
     status: 'final',
     category: CATEGORIES,
@@ -555,7 +572,7 @@ function buildBundle(spec: ExampleSpec): Json {
   if (spec.qc.pctQ30 !== undefined) qcComponents.push(comp(OBS, 'pct-q30', quantity(spec.qc.pctQ30, '%')));
   if (spec.qc.contamination !== undefined) qcComponents.push(comp(OBS, 'contamination', quantity(spec.qc.contamination, '%')));
   if (spec.qc.sexCheck) qcComponents.push(comp(OBS, 'sex-check', { valueCodeableConcept: cc(OBS, spec.qc.sexCheck) }));
-  add('qc', 'ngc-sequencing-qc', {
+  add('qc', 'ngc-sequencing-qc', `Sequencing QC: ${qcSummary(spec)}.`, {
     resourceType: 'Observation',
     status: 'final',
     category: CATEGORIES,
@@ -565,9 +582,9 @@ function buildBundle(spec: ExampleSpec): Json {
     ...(qcComponents.length ? { component: qcComponents } : {}),
   });
 
-  for (const v of spec.variants) add(v.key, 'ngc-variant', variantResource(v, ref));
+  for (const v of spec.variants) add(v.key, 'ngc-variant', `${[v.gene?.symbol, v.c ?? v.g, v.p].filter(Boolean).join(' ')} (${v.source}).`, variantResource(v, ref));
   for (const i of spec.implications) {
-    add(i.key, 'ngc-diagnostic-implication', {
+    add(i.key, 'ngc-diagnostic-implication', `${SIGNIFICANCE[i.significance]}${i.phenotypes.length ? `: ${i.phenotypes.map((p) => p.display).join('; ')}` : ''}.`, {
       resourceType: 'Observation',
       status: 'final',
       category: CATEGORIES,
@@ -582,7 +599,7 @@ function buildBundle(spec: ExampleSpec): Json {
     });
   }
   for (const f of spec.dataFiles) {
-    add(f.key, 'ngc-data-file', {
+    add(f.key, 'ngc-data-file', `${f.format} file ${f.url}.`, {
       resourceType: 'DocumentReference',
       status: 'current',
       subject: ref('patient'),
@@ -749,7 +766,7 @@ export const BROKEN: BrokenExample[] = [
     verdict: 'rejected',
     description: 'The variant is about a second Patient (which also breaks SUB-07: one patient per Bundle).',
     mutate: (b) => {
-      const other = { resourceType: 'Patient', meta: { profile: [`${SD}ngc-patient`] }, identifier: [{ use: 'official', system: CPR, value: '0507824127' }], gender: 'male' };
+      const other = { resourceType: 'Patient', meta: { profile: [`${SD}ngc-patient`] }, text: narrative('A second patient.'), identifier: [{ use: 'official', system: CPR, value: '0507824127' }], gender: 'male' };
       const url = addEntry(b, 'other-patient', other);
       res(b, 'ngc-variant').subject = { reference: url };
     },
