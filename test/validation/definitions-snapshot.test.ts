@@ -60,6 +60,24 @@ describe('snapshot generation on the STU2 profiles with their snapshots stripped
   });
 });
 
+describe('snapshot generation on the NGC profiles (SUSHI --snapshot output in profiles/package)', () => {
+  const dir = path.resolve(__dirname, '../../profiles/package');
+  const ngc: StructureDefinition[] = fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith('StructureDefinition-'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+  const stripped = new Map(ngc.map((sd) => [sd.url, { ...sd, snapshot: undefined } as StructureDefinition]));
+  const resolve = (url: string) => stripped.get(url.split('|')[0]) ?? store.structureDefinition(url);
+
+  it('has profiles to compare', () => expect(ngc.length).toBeGreaterThan(5));
+
+  it.each(ngc.map((sd) => [sd.id!, sd] as const))('%s: the same snapshot as SUSHI generates', (_id, sd) => {
+    const generated = generateSnapshot(stripped.get(sd.url)!, resolve);
+    expect(generated.map((e) => e.id)).toEqual(sd.snapshot!.element.map((e) => e.id));
+    expect(generated.map(essentials)).toEqual(sd.snapshot!.element.map(essentials));
+  });
+});
+
 describe('snapshot generation from hand-written differentials', () => {
   const extensionProfile: StructureDefinition = {
     resourceType: 'StructureDefinition',
