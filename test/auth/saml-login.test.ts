@@ -46,8 +46,7 @@ describe('SP metadata', () => {
     expect(flat).toContain(body(h.spEncryption.certificatePem));
     expect(xml).toContain('http://www.w3.org/2009/xmlenc11#aes256-gcm');
     expect(xml).not.toContain('-cbc');
-    // Single logout is SP-initiated only, so the metadata offers the IdP no logout endpoint.
-    expect(xml).not.toContain('SingleLogoutService');
+    expect(xml).toContain(`<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${h.spBase}/auth/saml/logout"/>`);
   });
 });
 
@@ -171,7 +170,7 @@ describe('CSRF protection', () => {
 });
 
 describe('logout', () => {
-  it('needs the CSRF token, ends the session in the store, and the old cookie no longer works', async () => {
+  it('needs the CSRF token, ends the session in the store, and logs out at the IdP too (signed SLO)', async () => {
     const browser = new Browser();
     expect((await logIn(browser)).status).toBe(303);
     const cookie = browser.cookies.get(h.spBase)?.get('ngc-audit');
@@ -185,9 +184,55 @@ describe('logout', () => {
     const out = await browser.postForm(`${h.spBase}/auth/saml/logout`, { _csrf: token });
     expect(out.status).toBe(303);
     expect(out.headers.getSetCookie().some((c) => /^ngc-audit=;/.test(c))).toBe(true);
+    const sloUrl = out.headers.get('location') ?? '';
+    expect(sloUrl.startsWith(`${h.idp.sloUrl}?SAMLRequest=`)).toBe(true);
+    expect(sloUrl).toContain('SigAlg=');
+    // The IdP checks the LogoutRequest's signature, ends its session and answers with a signed LogoutResponse.
+    const idpAnswer = await browser.fetch(sloUrl);
+    expect(idpAnswer.status).toBe(302);
+    expect(h.idp.logouts.at(-1)).toMatchObject({ nameId: 'auditor', sessionIndex: expect.stringMatching(/^_/) });
+    const back = await browser.fetch(idpAnswer.headers.get('location') ?? '');
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain('You are logged out.');
+
     expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(302);
     const replayed = await fetch(`${h.spBase}/audit/api/reports`, { headers: { cookie: `ngc-audit=${cookie}`, accept: 'application/json' } });
     expect(replayed.status).toBe(401);
+  });
+
+  it('ends the session when the IdP starts the logout, and answers it with a signed LogoutResponse', async () => {
+    const browser = new Browser();
+    expect((await logIn(browser)).status).toBe(303);
+    const res = await browser.fetch(h.idp.logoutRequestUrl('auditor'));
+    expect(res.status).toBe(302);
+    const answer = new URL(res.headers.get('location') ?? '');
+    expect(`${answer.origin}${answer.pathname}`).toBe(h.idp.sloUrl);
+    expect(answer.searchParams.get('SAMLResponse')).toBeTruthy();
+    expect(answer.searchParams.get('Signature')).toBeTruthy();
+    const atIdp = await browser.fetch(answer.toString());
+    expect(atIdp.status).toBe(200); // the IdP verified the SP's signature on it
+    expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(302);
+  });
+
+  it('ignores logout messages that are unsigned or for another user', async () => {
+    const browser = new Browser();
+    expect((await logIn(browser)).status).toBe(303);
+    const before = h.failures.length;
+    const signed = new URL(h.idp.logoutRequestUrl('auditor'));
+    const unsigned = new URL(signed);
+    unsigned.searchParams.delete('Signature');
+    unsigned.searchParams.delete('SigAlg');
+    expect((await browser.fetch(unsigned.toString())).status).toBe(400);
+    const tampered = new URL(signed);
+    tampered.searchParams.set('RelayState', '/x');
+    expect((await browser.fetch(tampered.toString())).status).toBe(400);
+    expect(h.failures.slice(before).map((e) => e.reason)).toEqual([
+      'logout message refused: unsigned',
+      expect.stringMatching(/^logout message refused: .*signature/i),
+    ]);
+    // A valid request naming someone else leaves this session alone.
+    expect((await browser.fetch(h.idp.logoutRequestUrl('someone-else'))).status).toBe(302);
+    expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(200);
   });
 });
 

@@ -54,7 +54,7 @@ export async function startSamlHarness(options: HarnessOptions = {}): Promise<Sa
   const spEntityId = `${spBase}/auth/saml/metadata`;
   const acsUrl = `${spBase}/auth/saml/acs`;
   const idp = await startDevIdp({ key: keys.idp });
-  idp.registerServiceProvider({ entityId: spEntityId, acsUrl, signingCertPem: keys.signing.certificatePem, encryptionCertPem: keys.encryption.certificatePem });
+  idp.registerServiceProvider({ entityId: spEntityId, acsUrl, logoutUrl: `${spBase}/auth/saml/logout`, signingCertPem: keys.signing.certificatePem, encryptionCertPem: keys.encryption.certificatePem });
   const config: SamlConfig = {
     spEntityId,
     spSigningKeyPem: keys.signing.privateKeyPem,
@@ -63,6 +63,7 @@ export async function startSamlHarness(options: HarnessOptions = {}): Promise<Sa
     spDecryptionCertPem: keys.encryption.certificatePem,
     idpEntityId: idp.entityId,
     idpSsoUrl: idp.ssoUrl,
+    idpSloUrl: idp.sloUrl,
     idpCertsPem: [idp.certificatePem],
     auditorAttribute: 'https://ngc.dk/saml/attributes/role',
     auditorValue: 'ngc-auditor',

@@ -52,7 +52,10 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
   const nodeEnv = options.nodeEnv ?? process.env.NODE_ENV ?? 'development';
   const base = options.publicBaseUrl.replace(/\/+$/, '');
   const acsUrl = `${base}/auth/saml/acs`;
+  const logoutUrl = `${base}/auth/saml/logout`;
   const secureCookie = base.startsWith('https:') || !['development', 'test'].includes(nodeEnv);
+  // __Host-: the browser accepts it only Secure, host-only and for path /, so no subdomain can plant one.
+  const cookieName = secureCookie ? '__Host-ngc-audit' : 'ngc-audit';
   if (nodeEnv === 'production' && !base.startsWith('https:')) throw new SamlConfigError('publicBaseUrl must be https in production');
   if (nodeEnv === 'production' && !config.sessionSecret) throw new SamlConfigError('SAML_SESSION_SECRET(_FILE) is required in production (all instances must share it)');
 
@@ -77,6 +80,9 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
     callbackUrl: acsUrl,
     entryPoint: config.idpSsoUrl,
     logoutUrl: config.idpSloUrl,
+    logoutCallbackUrl: logoutUrl,
+    // Checks the Issuer of logout messages (node-saml applies it to those only; assertions are checked in checks.ts).
+    idpIssuer: config.idpEntityId,
     idpCert: config.idpCertsPem,
     privateKey: config.spSigningKeyPem,
     publicCert: config.spSigningCertPem,
@@ -142,7 +148,7 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
 
   const sessionStore = new StoreSessionStore(store, config.sessionIdleTimeoutMs);
   const sessionMiddleware = session({
-    name: secureCookie ? '__Host-ngc-audit' : 'ngc-audit',
+    name: cookieName,
     secret: config.sessionSecret ?? randomBytes(32).toString('base64url'),
     store: sessionStore,
     resave: false,
@@ -191,7 +197,9 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
     const xml = saml
       .generateServiceProviderMetadata(config.spDecryptionCertPem, config.spSigningCertPem)
       // Offer only the encryption methods the ACS accepts.
-      .replace(/\s*<EncryptionMethod Algorithm="([^"]+)"\/>/g, (m, alg: string) => (ACCEPTED_DATA_ENCRYPTION.includes(alg) ? m : ''));
+      .replace(/\s*<EncryptionMethod Algorithm="([^"]+)"\/>/g, (m, alg: string) => (ACCEPTED_DATA_ENCRYPTION.includes(alg) ? m : ''))
+      // Logout messages arrive by redirect (GET), not by POST as node-saml announces.
+      .replace(/(<SingleLogoutService Binding=")urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-POST"/, '$1urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"');
     res.type('application/samlmetadata+xml').send(xml);
   });
 
@@ -243,7 +251,48 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
     res.set('Cache-Control', 'no-store').type('html').send(page('Logged out', '<p>You are logged out.</p><p><a href="/auth/saml/login">Log in again</a></p>'));
   };
 
-  router.get('/auth/saml/logout', csrfProtection, (req, res) => {
+  const endSession = (req: Request, res: Response): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (!req.session) return resolve();
+      req.session.destroy((err) => {
+        if (err) return reject(err);
+        res.clearCookie(cookieName, { path: '/', httpOnly: true, secure: secureCookie, sameSite: 'lax' });
+        resolve();
+      });
+    });
+
+  /**
+   * Single logout messages from the IdP (redirect binding): its LogoutResponse after we asked it to
+   * log the user out, or its own LogoutRequest. Only signed ones count: node-saml would take an
+   * unsigned message, which would let any site log auditors out.
+   */
+  const singleLogout: RequestHandler = (req, res, next) => {
+    const q = req.query as Record<string, unknown>;
+    if (q.SAMLRequest === undefined && q.SAMLResponse === undefined) return next();
+    const refuseLogout = (reason: string): void => {
+      report(req, { mechanism: 'saml', status: 401, reason: `logout message refused: ${reason}` });
+      sendError(req, res, 400, 'invalid', 'The logout message was refused.');
+    };
+    if (typeof q.Signature !== 'string' || typeof q.SigAlg !== 'string') return refuseLogout('unsigned');
+    const rawQuery = req.originalUrl.slice(req.originalUrl.indexOf('?') + 1);
+    saml
+      .validateRedirectAsync(req.query, rawQuery)
+      .then(async ({ profile }) => {
+        if (!profile) {
+          // The IdP confirms the logout we started; our session already ended then.
+          await endSession(req, res);
+          return loggedOutPage(res);
+        }
+        const current = req.session?.auditor;
+        const matches = current !== undefined && current.nameId === profile.nameID;
+        if (matches) await endSession(req, res);
+        const relay = typeof q.RelayState === 'string' ? q.RelayState : '';
+        res.set('Cache-Control', 'no-store').redirect(302, await saml.getLogoutResponseUrlAsync(profile, relay, {}, true));
+      })
+      .catch((err: unknown) => refuseLogout(err instanceof Error ? err.message : String(err)));
+  };
+
+  router.get('/auth/saml/logout', sessionMiddleware, singleLogout, csrfProtection, (req, res) => {
     if (!req.session.auditor) return loggedOutPage(res);
     res.set('Cache-Control', 'no-store').type('html').send(page('Log out', `<form method="post" action="/auth/saml/logout">` +
       `<input type="hidden" name="_csrf" value="${escapeHtml(String(res.locals.csrfToken))}"><button type="submit">Log out</button></form>`));
@@ -251,10 +300,7 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
 
   router.post('/auth/saml/logout', csrfProtection, (req, res, next) => {
     const user = req.session.auditor;
-    const cookieName = secureCookie ? '__Host-ngc-audit' : 'ngc-audit';
-    req.session.destroy((err) => {
-      if (err) return next(err);
-      res.clearCookie(cookieName, { path: '/', httpOnly: true, secure: secureCookie, sameSite: 'lax' });
+    endSession(req, res).then(() => {
       if (user && config.idpSloUrl) {
         const logoutProfile = { nameID: user.nameId, nameIDFormat: user.nameIdFormat ?? '', sessionIndex: user.sessionIndex, nameQualifier: user.nameQualifier, spNameQualifier: user.spNameQualifier, issuer: user.issuer };
         saml.getLogoutUrlAsync(logoutProfile as Profile, '', {}).then(
@@ -264,7 +310,7 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
         return;
       }
       res.redirect(303, '/auth/saml/logout');
-    });
+    }, next);
   });
 
   return { router, sessionMiddleware, requireAuditor, csrfProtection, acsUrl };

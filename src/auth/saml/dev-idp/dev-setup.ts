@@ -19,7 +19,7 @@ export async function startDevSaml(options: { publicBaseUrl: string; nodeEnv?: s
   const encryption = generateSelfSignedCertificate('NGC gateway SP encryption (development)', { modulusLength: 2048 });
   const spEntityId = `${base}/auth/saml/metadata`;
   const idp = await startDevIdp({ port: options.idpPort });
-  idp.registerServiceProvider({ entityId: spEntityId, acsUrl: `${base}/auth/saml/acs`, signingCertPem: signing.certificatePem, encryptionCertPem: encryption.certificatePem });
+  idp.registerServiceProvider({ entityId: spEntityId, acsUrl: `${base}/auth/saml/acs`, logoutUrl: `${base}/auth/saml/logout`, signingCertPem: signing.certificatePem, encryptionCertPem: encryption.certificatePem });
   const config: SamlConfig = {
     spEntityId,
     spSigningKeyPem: signing.privateKeyPem,
@@ -28,6 +28,7 @@ export async function startDevSaml(options: { publicBaseUrl: string; nodeEnv?: s
     spDecryptionCertPem: encryption.certificatePem,
     idpEntityId: idp.entityId,
     idpSsoUrl: idp.ssoUrl,
+    idpSloUrl: idp.sloUrl,
     idpCertsPem: [idp.certificatePem],
     auditorAttribute: DEFAULT_AUDITOR_ATTRIBUTE,
     auditorValue: DEFAULT_AUDITOR_VALUE,

@@ -4,17 +4,17 @@
  * unsigned Response carrying a signed AND encrypted assertion, auto-posted to the registered ACS.
  * Users are picked from a list (no passwords): it is never to be exposed beyond loopback.
  */
-import { randomBytes, verify as verifySignature } from 'node:crypto';
+import { createSign, randomBytes, verify as verifySignature } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { stringify as toQueryString } from 'node:querystring';
-import { inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import express from 'express';
 import { DOMParser } from '@xmldom/xmldom';
 import { generateSelfSignedCertificate, type KeyAndCertificate } from '../x509';
 import { DEFAULT_AUDITOR_ATTRIBUTE, DEFAULT_AUDITOR_VALUE } from '../config';
 import { escapeHtml, page } from '../http-helpers';
-import { buildAssertion, buildResponse, encryptAssertion, signElement, toBase64 } from './xml-builder';
+import { buildAssertion, buildResponse, encryptAssertion, samlId, signElement, toBase64, xmlEscape, SAML_NS, SAMLP_NS } from './xml-builder';
 
 export interface DevIdpUser {
   username: string;
@@ -30,6 +30,14 @@ export interface DevServiceProvider {
   signingCertPem: string;
   /** Assertions are encrypted for this certificate. */
   encryptionCertPem: string;
+  /** Where logout messages go (redirect binding); no single logout without it. */
+  logoutUrl?: string;
+}
+
+export interface DevIdpLogout {
+  nameId: string;
+  sessionIndex?: string;
+  requestId: string;
 }
 
 export interface DevIdpOptions {
@@ -49,12 +57,17 @@ export interface DevIdp {
   baseUrl: string;
   entityId: string;
   ssoUrl: string;
+  sloUrl: string;
   certificatePem: string;
   privateKeyPem: string;
   users: DevIdpUser[];
   registerServiceProvider(sp: DevServiceProvider): void;
   /** A base64 SAMLResponse for this user answering this AuthnRequest id, exactly as the login form sends it. */
   issueResponse(user: DevIdpUser, inResponseTo: string): Promise<string>;
+  /** A signed, IdP-initiated LogoutRequest for the SP, as a redirect URL. */
+  logoutRequestUrl(nameId: string, sessionIndex?: string): string;
+  /** LogoutRequests received from the SP (verified). */
+  logouts: DevIdpLogout[];
   metadataXml(): string;
   close(): Promise<void>;
 }
@@ -92,6 +105,25 @@ function parseAuthnRequest(samlRequest: string): ParsedAuthnRequest {
   return { id: root.getAttribute('ID') ?? '', issuer, acsUrl: root.getAttribute('AssertionConsumerServiceURL') ?? undefined };
 }
 
+/** Checks a redirect-binding signature (RSA-SHA256) over SAMLRequest/SAMLResponse, RelayState, SigAlg. */
+function redirectSignatureValid(q: Record<string, unknown>, kind: 'SAMLRequest' | 'SAMLResponse', certPem: string): boolean {
+  const { RelayState, SigAlg, Signature } = q;
+  const message = q[kind];
+  if (typeof message !== 'string' || SigAlg !== SIG_ALG_RSA_SHA256 || typeof Signature !== 'string') return false;
+  const signed: Record<string, string> = { [kind]: message };
+  if (typeof RelayState === 'string') signed.RelayState = RelayState;
+  signed.SigAlg = SigAlg;
+  return verifySignature('sha256', Buffer.from(toQueryString(signed)), certPem, Buffer.from(Signature, 'base64'));
+}
+
+function inflateXml(message: string): Document {
+  const xml = inflateRawSync(Buffer.from(message, 'base64'), { maxOutputLength: 100_000 }).toString('utf8');
+  const errors: string[] = [];
+  const doc = new DOMParser({ errorHandler: { error: (m) => errors.push(m), fatalError: (m) => errors.push(m) } }).parseFromString(xml, 'text/xml');
+  if (errors.length || !doc?.documentElement) throw new Error('not well-formed XML');
+  return doc;
+}
+
 /** Starts the IdP on loopback (port 0: any free port). */
 export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> {
   const key = options.key ?? generateSelfSignedCertificate('NGC development IdP', { modulusLength: 2048 });
@@ -110,6 +142,19 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   const baseUrl = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   const entityId = options.entityId ?? `${baseUrl}/saml/idp`;
   const ssoUrl = `${baseUrl}/saml/sso`;
+  const sloUrl = `${baseUrl}/saml/slo`;
+  const logouts: DevIdpLogout[] = [];
+  const iso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  /** A redirect-binding URL carrying a deflated, RSA-SHA256-signed message. */
+  const signedRedirect = (target: string, kind: 'SAMLRequest' | 'SAMLResponse', xml: string, relayState?: string): string => {
+    const params: Record<string, string> = { [kind]: deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64') };
+    if (relayState) params.RelayState = relayState;
+    params.SigAlg = SIG_ALG_RSA_SHA256;
+    const query = toQueryString(params);
+    const signature = createSign('sha256').update(query).sign(key.privateKeyPem, 'base64');
+    return `${target}${target.includes('?') ? '&' : '?'}${query}&Signature=${encodeURIComponent(signature)}`;
+  };
 
   const refuse = (res: express.Response, status: number, message: string): void => {
     res.status(status).type('html').send(page('Local IdP: request refused', `<p>${escapeHtml(message)}</p>`));
@@ -127,11 +172,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       return refuse(res, 400, 'a signed AuthnRequest (SAMLRequest, SigAlg, Signature) is required');
     }
     if (SigAlg !== SIG_ALG_RSA_SHA256) return refuse(res, 400, 'only RSA-SHA256 request signatures are accepted');
-    const signed: Record<string, string> = { SAMLRequest };
-    if (typeof RelayState === 'string') signed.RelayState = RelayState;
-    signed.SigAlg = SigAlg;
-    const ok = verifySignature('sha256', Buffer.from(toQueryString(signed)), sp.signingCertPem, Buffer.from(Signature, 'base64'));
-    if (!ok) return refuse(res, 400, 'the AuthnRequest signature does not verify with the SP certificate');
+    if (!redirectSignatureValid(q, 'SAMLRequest', sp.signingCertPem)) return refuse(res, 400, 'the AuthnRequest signature does not verify with the SP certificate');
     let request: ParsedAuthnRequest;
     try {
       request = parseAuthnRequest(SAMLRequest);
@@ -149,6 +190,37 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       .join('');
     res.type('html').send(page('Local development IdP', `<form method="post" action="/saml/sso"><fieldset><legend>Log in as</legend>${choices}</fieldset>` +
       `<input type="hidden" name="handle" value="${handle}"><button type="submit">Log in</button></form>`));
+  });
+
+  app.get('/saml/slo', (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    if (!sp?.logoutUrl) return refuse(res, 503, 'no service provider with a logout URL registered');
+    if (q.SAMLResponse !== undefined) {
+      // The SP's answer to a logout this IdP started.
+      if (!redirectSignatureValid(q, 'SAMLResponse', sp.signingCertPem)) return refuse(res, 400, 'a LogoutResponse signed by the SP is required');
+      return res.type('html').send(page('Logged out', '<p>You are logged out of the service.</p>'));
+    }
+    if (!redirectSignatureValid(q, 'SAMLRequest', sp.signingCertPem)) return refuse(res, 400, 'a LogoutRequest signed by the SP is required');
+    let doc: Document;
+    try {
+      doc = inflateXml(q.SAMLRequest as string);
+    } catch {
+      return refuse(res, 400, 'the SAMLRequest is not a deflated LogoutRequest');
+    }
+    const root = doc.documentElement;
+    const issuer = root.getElementsByTagNameNS(SAML_NS, 'Issuer')[0]?.textContent?.trim();
+    if (root.localName !== 'LogoutRequest' || issuer !== sp.entityId) return refuse(res, 400, 'not a LogoutRequest from the registered SP');
+    const requestId = root.getAttribute('ID') ?? '';
+    logouts.push({
+      requestId,
+      nameId: root.getElementsByTagNameNS(SAML_NS, 'NameID')[0]?.textContent ?? '',
+      sessionIndex: root.getElementsByTagNameNS(SAMLP_NS, 'SessionIndex')[0]?.textContent ?? undefined,
+    });
+    const response =
+      `<samlp:LogoutResponse xmlns:samlp="${SAMLP_NS}" xmlns:saml="${SAML_NS}" ID="${samlId()}" Version="2.0" IssueInstant="${iso()}" ` +
+      `Destination="${xmlEscape(sp.logoutUrl)}" InResponseTo="${xmlEscape(requestId)}"><saml:Issuer>${xmlEscape(entityId)}</saml:Issuer>` +
+      '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>';
+    res.redirect(302, signedRedirect(sp.logoutUrl, 'SAMLResponse', response, typeof q.RelayState === 'string' ? q.RelayState : undefined));
   });
 
   app.post('/saml/sso', express.urlencoded({ extended: false, limit: '10kb' }), (req, res, next) => {
@@ -170,6 +242,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     baseUrl,
     entityId,
     ssoUrl,
+    sloUrl,
+    logouts,
     certificatePem: key.certificatePem,
     privateKeyPem: key.privateKeyPem,
     users,
@@ -192,12 +266,23 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       const xml = options.signResponse ? signElement(response.xml, response.id, key.privateKeyPem, key.certificatePem) : response.xml;
       return toBase64(xml);
     },
+    logoutRequestUrl(nameId, sessionIndex) {
+      if (!sp?.logoutUrl) throw new Error('no service provider with a logout URL registered');
+      const request =
+        `<samlp:LogoutRequest xmlns:samlp="${SAMLP_NS}" xmlns:saml="${SAML_NS}" ID="${samlId()}" Version="2.0" IssueInstant="${iso()}" ` +
+        `Destination="${xmlEscape(sp.logoutUrl)}"><saml:Issuer>${xmlEscape(entityId)}</saml:Issuer>` +
+        `<saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${xmlEscape(nameId)}</saml:NameID>` +
+        (sessionIndex ? `<samlp:SessionIndex>${xmlEscape(sessionIndex)}</samlp:SessionIndex>` : '') +
+        '</samlp:LogoutRequest>';
+      return signedRedirect(sp.logoutUrl, 'SAMLRequest', request);
+    },
     metadataXml() {
       const cert = key.certificatePem.replace(/-----[A-Z ]+-----|\s+/g, '');
       return (
         `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}">` +
         '<md:IDPSSODescriptor WantAuthnRequestsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">' +
         `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
+        `<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sloUrl}"/>` +
         `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${ssoUrl}"/>` +
         '</md:IDPSSODescriptor></md:EntityDescriptor>'
       );
