@@ -9,6 +9,7 @@ import type { RuleCatalog } from '../rules';
 import { Compiler, PRIMITIVE_TYPES } from '../compile/compiler';
 import type { CompiledInvariant, CompiledProfile, ElementNode, TypeRef } from '../compile/model';
 import { NATIVE_INVARIANTS, compiledInvariant, invariantHolds } from '../compile/fhirpath';
+import { NATIVE_EXPRESSIONS } from '../compile/native-invariants';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
 import { deepEqual, describe, matchesPattern } from './match';
 import { isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
@@ -157,9 +158,33 @@ export class Engine {
     const profile = this.compiler.profile(profileUrl);
     if (!profile) return false;
     if (profile.type !== value.resourceType && profile.kind === 'resource' && profile.type !== 'Resource') return false;
+    if (!this.quickMatch(profile.root, value)) return false;
     const env = this.resourceEnv(value, path, parent, fullUrl, contained);
     const issues = this.profileIssues(run, value, profile, env);
     return !issues || !issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+  }
+
+  /**
+   * A cheap necessary condition for conformance, tried before a full walk when a slice discriminator
+   * or targetProfile asks "does this resource conform?": the profile's required top-level elements are
+   * present and its top-level fixed/pattern values match. Most candidate profiles fail here.
+   */
+  private quickMatch(root: ElementNode, value: Json): boolean {
+    for (const child of root.children) {
+      const constrained = child.fixed !== undefined || child.pattern !== undefined;
+      if (child.min === 0 && !constrained) continue;
+      let v: unknown;
+      if (child.choice) {
+        for (const key in value) if (key.startsWith(child.name) && key.length > child.name.length && /[A-Z]/.test(key[child.name.length])) v = value[key];
+      } else v = value[child.name];
+      if (v === undefined) {
+        if (child.min > 0) return false;
+        continue;
+      }
+      if (child.fixed !== undefined && !(Array.isArray(v) ? v.some((x) => deepEqual(child.fixed, x)) : deepEqual(child.fixed, v))) return false;
+      if (child.pattern !== undefined && !matchesPattern(child.pattern, v)) return false;
+    }
+    return true;
   }
 
   /** Validates the properties of a complex value against the children of `node` (or of its type). */
@@ -167,22 +192,64 @@ export class Engine {
     const source = this.compiler.childSource(node, type);
     const map = source ? this.compiler.childMap(source, type) : undefined;
     if (!source || !map) return;
+    // one pass over the properties present; absent children only matter when required or sliced
+    let seen: Map<ElementNode, { key: string; count: number }> | undefined;
     for (const key in obj) {
-      if (isResourceRoot && key === 'resourceType') continue;
-      const bare = key.charCodeAt(0) === 95 /* _ */ ? key.slice(1) : key;
+      if ((isResourceRoot && key === 'resourceType') || obj[key] === undefined) continue;
+      const isExt = key.charCodeAt(0) === 95; /* _ */
+      const bare = isExt ? key.slice(1) : key;
       const entry = map.get(bare);
-      if (entry && (bare === key || PRIMITIVE_TYPES.has(entry.type.code))) continue;
       if (!entry) {
-        const choice = source.children.find((c) => c.choice && bare.startsWith(c.name) && bare.length > c.name.length && /[A-Z]/.test(bare[c.name.length]));
-        if (choice && this.isKnownTypeSuffix(bare.slice(choice.name.length))) {
-          const allowed = choice.types.map((t) => t.code).join(', ');
-          report(sink, 'error', 'structure', 'TYPE_NOT_ALLOWED', `The type '${bare.slice(choice.name.length)}' is not allowed for ${choice.path} (allowed: ${allowed})`, `${path}.${key}`, choice.profile.isConstraint ? choice.rule : undefined);
+        this.reportUnknown(source, key, bare, path, sink);
+        continue;
+      }
+      if (isExt) {
+        if (!PRIMITIVE_TYPES.has(entry.type.code)) {
+          report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
           continue;
         }
+        if (obj[bare] !== undefined) continue; // handled with its value
       }
-      report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
+      const child = entry.node;
+      seen ??= new Map();
+      const prior = seen.get(child);
+      if (prior && child.choice) {
+        report(sink, 'error', 'structure', 'CHOICE_MULTIPLE', `Only one of the choices of ${child.path} may be present, found '${prior.key}' and '${bare}'`, `${path}.${bare}`);
+      }
+      const count = this.checkProperty(run, obj, bare, child, entry.type, path, env, sink);
+      if (prior) prior.count += count;
+      else seen.set(child, { key: bare, count });
     }
-    for (const child of source.children) this.checkChild(run, obj, child, path, env, sink);
+    if (seen) {
+      for (const [child, { key, count }] of seen) {
+        if (count > child.max) {
+          report(sink, 'error', 'structure', 'CARDINALITY_MAX', `${child.path}: max allowed = ${child.max}, but found ${count} (from ${child.profile.url})`, `${path}.${key}`, child.cardNarrowed ? child.rule : undefined);
+        }
+      }
+    }
+    for (const child of this.compiler.mustCheck(source)) {
+      const hit = seen?.get(child);
+      const count = hit ? hit.count : 0;
+      if (count < child.min) {
+        report(sink, 'error', 'required', 'CARDINALITY_MIN', `${child.path}: minimum required = ${child.min}, but only found ${count} (from ${child.profile.url})`, hit ? `${path}.${hit.key}` : path, child.cardNarrowed ? child.rule : undefined);
+      }
+      if (child.slicing && child.slices.length && !child.choice) {
+        const raw = hit ? obj[hit.key] : undefined;
+        const items = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+        const exts = hit && Array.isArray(obj['_' + hit.key]) ? (obj['_' + hit.key] as unknown[]) : [];
+        checkSlicing(this, run, items, exts, child, hit?.key ?? child.name, path, env, sink, obj);
+      }
+    }
+  }
+
+  private reportUnknown(source: ElementNode, key: string, bare: string, path: string, sink: ValidationIssue[]): void {
+    const choice = source.children.find((c) => c.choice && bare.startsWith(c.name) && bare.length > c.name.length && /[A-Z]/.test(bare[c.name.length]));
+    if (choice && this.isKnownTypeSuffix(bare.slice(choice.name.length))) {
+      const allowed = choice.types.map((t) => t.code).join(', ');
+      report(sink, 'error', 'structure', 'TYPE_NOT_ALLOWED', `The type '${bare.slice(choice.name.length)}' is not allowed for ${choice.path} (allowed: ${allowed})`, `${path}.${key}`, choice.profile.isConstraint ? choice.rule : undefined);
+      return;
+    }
+    report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
   }
 
   private isKnownTypeSuffix(suffix: string): boolean {
@@ -190,46 +257,11 @@ export class Engine {
     return PRIMITIVE_TYPES.has(lower) || this.store.typeDefinition(suffix) !== undefined;
   }
 
-  private checkChild(run: Run, obj: Json, child: ElementNode, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
-    let count = 0;
-    let present: string | undefined;
-    if (child.choice) {
-      for (const t of child.types) {
-        const key = child.name + t.code.charAt(0).toUpperCase() + t.code.slice(1);
-        if (obj[key] === undefined && obj['_' + key] === undefined) continue;
-        if (present) {
-          report(sink, 'error', 'structure', 'CHOICE_MULTIPLE', `Only one of the choices of ${child.path} may be present, found '${present}' and '${key}'`, `${path}.${key}`);
-        } else present = key;
-        count += this.checkProperty(run, obj, key, child, t, path, env, sink);
-      }
-    } else if (obj[child.name] !== undefined || obj['_' + child.name] !== undefined) {
-      present = child.name;
-      count = this.checkProperty(run, obj, child.name, child, child.types[0] ?? BACKBONE, path, env, sink);
-    }
-    const where = present ? `${path}.${present}` : path;
-    const rule = child.cardNarrowed ? child.rule : undefined;
-    if (count < child.min) {
-      report(sink, 'error', 'required', 'CARDINALITY_MIN', `${child.path}: minimum required = ${child.min}, but only found ${count} (from ${child.profile.url})`, where, rule);
-    }
-    if (count > child.max) {
-      report(sink, 'error', 'structure', 'CARDINALITY_MAX', `${child.path}: max allowed = ${child.max}, but found ${count} (from ${child.profile.url})`, where, rule);
-    }
-    if (child.slicing && child.slices.length && !child.choice) {
-      const raw = present ? obj[present] : undefined;
-      const items = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-      const exts = present && Array.isArray(obj['_' + present]) ? (obj['_' + present] as unknown[]) : [];
-      checkSlicing(this, run, items, exts, child, present ?? child.name, path, env, sink, obj);
-    }
-  }
-
   /** Checks one JSON property (and its `_` twin). Returns the number of occurrences. */
   private checkProperty(run: Run, obj: Json, key: string, child: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): number {
     const value = obj[key];
     const ext = obj['_' + key];
     const primitive = PRIMITIVE_TYPES.has(type.code);
-    if (ext !== undefined && !primitive) {
-      report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '_${key}'`, `${path}._${key}`);
-    }
     if (child.isArray) {
       if (value !== undefined && !Array.isArray(value)) {
         report(sink, 'error', 'structure', 'JSON_NOT_ARRAY', `The property '${key}' must be a JSON Array, not ${articled(jsonTypeName(value))} (at ${child.path})`, `${path}.${key}`);
@@ -408,9 +440,15 @@ export class Engine {
   }
 
   private evalInvariant(inv: CompiledInvariant, value: unknown, basePath: string, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
+    const native = NATIVE_EXPRESSIONS[inv.key];
+    let ok: boolean;
+    if (native && native.expression === inv.expression) {
+      ok = native.holds(value, env);
+      if (!ok) report(sink, inv.severity, 'invariant', 'INVARIANT', `Constraint failed: ${inv.key}: '${inv.human}' (defined in ${inv.source})`, path, inv.tagged ? inv.rule : undefined);
+      return;
+    }
     const fn = compiledInvariant(inv, basePath);
     if (!fn) return;
-    let ok: boolean;
     try {
       ok = invariantHolds(fn(value, { resource: env.resource, rootResource: env.rootResource }));
     } catch (e) {
@@ -459,7 +497,6 @@ function checkContainedReferenced(resource: Json, path: string, sink: Validation
   }
 }
 
-const BACKBONE: TypeRef = { code: 'BackboneElement', profiles: [], targetProfiles: [] };
 
 function articled(kind: string): string {
   return kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`;

@@ -65,7 +65,7 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
     report(sink, 'error', 'structure', 'REF_TYPE_MISMATCH', `The reference type '${value.type}' does not match the type of the target '${found}'`, `${path}.type`);
   }
   if (!type.targetProfiles.length || !found) return;
-  const allowedTypes = type.targetProfiles.map((t) => profileType(engine, t)).filter((t): t is string => !!t);
+  const allowedTypes = allowedTargetTypes(engine, type);
   if (!allowedTypes.includes('Resource') && allowedTypes.length && !allowedTypes.includes(found)) {
     report(sink, 'error', 'structure', 'REF_WRONG_TYPE', `Invalid Resource target type. Found ${found}, but expected one of (${[...new Set(allowedTypes)].join(', ')})`, refPath, rule);
     return;
@@ -78,6 +78,17 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
   if (!ok) {
     report(sink, 'error', 'structure', 'REF_PROFILE', `The target of the reference '${ref}' does not conform to ${candidates.length > 1 ? 'any of the profiles' : 'the profile'} ${candidates.join(', ')}`, refPath, rule);
   }
+}
+
+const allowedCache = new WeakMap<TypeRef, string[]>();
+
+function allowedTargetTypes(engine: Engine, type: TypeRef): string[] {
+  let list = allowedCache.get(type);
+  if (!list) {
+    list = type.targetProfiles.map((t) => profileType(engine, t)).filter((t): t is string => !!t);
+    allowedCache.set(type, list);
+  }
+  return list;
 }
 
 function isCoreType(url: string): boolean {

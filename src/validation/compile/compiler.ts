@@ -71,9 +71,16 @@ export class Compiler {
     return p ?? undefined;
   }
 
+  private readonly roots = new Map<string, ElementNode | null>();
+
   /** The root node of the base definition of a type or resource. */
   typeRoot(code: string): ElementNode | undefined {
-    return this.profile(code.includes('/') ? code : CORE + code)?.root;
+    let root = this.roots.get(code);
+    if (root === undefined) {
+      root = this.profile(code.includes('/') ? code : CORE + code)?.root ?? null;
+      this.roots.set(code, root);
+    }
+    return root ?? undefined;
   }
 
   /** JSON property name → child, for the element's own children or its type's. */
@@ -82,6 +89,12 @@ export class Compiler {
     if (!source) return undefined;
     if (!source.childMap) source.childMap = buildChildMap(source.children);
     return source.childMap;
+  }
+
+  /** Children that must be looked at even when absent: required ones and sliced ones. */
+  mustCheck(source: ElementNode): ElementNode[] {
+    if (!source.mustCheck) source.mustCheck = source.children.filter((c) => c.min > 0 || (c.slicing && c.slices.length > 0));
+    return source.mustCheck;
   }
 
   /** The node whose children describe the content of a value of this element. */

@@ -58,6 +58,7 @@ export interface ElementNode {
   types: TypeRef[];
   children: ElementNode[];
   childMap?: Map<string, ChildEntry>;
+  mustCheck?: ElementNode[];
   slicing?: SlicingInfo;
   slices: ElementNode[];
   sliceName?: string;
