@@ -104,14 +104,15 @@ describe('profiles', () => {
 });
 
 describe('extensions', () => {
+  const attachment = ['Attachment', 'DocumentReference.content.attachment'];
   test.each([
-    ['ngc-sha256', 'Attachment', 'string'],
-    ['ngc-file-size', 'Attachment', 'decimal'],
-    ['validation-rule', 'ElementDefinition', 'Coding'],
-  ])('%s on %s holds a %s', (id, context, valueType) => {
+    ['ngc-sha256', attachment, 'string'],
+    ['ngc-file-size', attachment, 'decimal'],
+    ['validation-rule', ['ElementDefinition'], 'Coding'],
+  ])('%s on %s holds a %s', (id, contexts, valueType) => {
     const sd = structureDefinition(id);
     expect(sd.type).toBe('Extension');
-    expect(sd.context).toEqual([{ type: 'element', expression: context }]);
+    expect(sd.context).toEqual(contexts.map((expression) => ({ type: 'element', expression })));
     const value = sd.snapshot?.element.find((e) => e.path === 'Extension.value[x]');
     expect(value?.type?.map((t) => t.code)).toEqual([valueType]);
     expect(value?.min).toBe(1);

@@ -17,6 +17,8 @@ Title: "NGC SHA-256 checksum"
 Description: "SHA-256 digest of the file's content as 64 lower-case hexadecimal digits (FIL-04). R4's Attachment.hash is SHA-1 only."
 * ^context[+].type = #element
 * ^context[=].expression = "Attachment"
+* ^context[+].type = #element
+* ^context[=].expression = "DocumentReference.content.attachment"
 * value[x] only string
 * valueString 1..1
 * insert Rule(value[x], FIL-04)
@@ -27,6 +29,8 @@ Title: "NGC file size"
 Description: "The file's size in bytes as a whole number >= 1 (FIL-04). R4's Attachment.size is an unsignedInt and cannot hold files over 2 GiB."
 * ^context[+].type = #element
 * ^context[=].expression = "Attachment"
+* ^context[+].type = #element
+* ^context[=].expression = "DocumentReference.content.attachment"
 * value[x] only decimal
 * valueDecimal 1..1
 * insert Rule(value[x], FIL-04)

@@ -5,7 +5,7 @@ RuleSet: Rule(path, id)
 
 // The two categories every NGC genomics Observation carries (laboratory; GE), as in GR STU3.
 RuleSet: GenomicsCategories(rule)
-* category 2..*
+* category 1..*
 * category ^slicing.discriminator.type = #pattern
 * category ^slicing.discriminator.path = "$this"
 * category ^slicing.rules = #open

@@ -17,6 +17,7 @@ Description: "The clinical order behind a genomic analysis: what was requested (
 * insert Rule(code, SRQ-02)
 * subject only Reference(NgcPatient)
 * subject MS
+* insert Rule(subject, SUB-09)
 * authoredOn 1..1 MS
 * insert Rule(authoredOn, SRQ-04)
 * requester 1..1 MS

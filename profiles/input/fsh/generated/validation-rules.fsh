@@ -279,7 +279,7 @@ Description: "The rules of the NGC Genomic Reporting Standard 1.0. The gateway n
 * #SPC-04 ^property[=].valueString = "Set Specimen.subject to the Patient entry."
 * #REP-01 "DiagnosticReport.code = LOINC 51969-4 (Genetic analysis report)." "DiagnosticReport.code = LOINC 51969-4 (Genetic analysis report)."
 * #REP-01 ^designation[+].language = #da
-* #REP-01 ^designation[=].value = "DiagnosticReport.code = LOINC 51969-4 (Genetic analysis report)."
+* #REP-01 ^designation[=].value = "DiagnosticReport.code skal være LOINC 51969-4 (genetisk analyserapport)."
 * #REP-01 ^property[+].code = #severity
 * #REP-01 ^property[=].valueCode = #error
 * #REP-01 ^property[+].code = #section
