@@ -222,3 +222,31 @@ describe('rule tags', () => {
     expect(element?.extension?.find((e) => e.url === RULE_EXTENSION)?.valueCoding?.code).toBe(rule);
   });
 });
+
+describe('code lists inside invariants agree with the code systems', () => {
+  const invariant = (profile: string, key: string): string =>
+    structureDefinition(profile).snapshot?.element.flatMap((e) => e.constraint ?? []).find((c) => c.key === key)?.expression ?? '';
+  const quoted = (expression: string, pattern: RegExp): string[] => [...expression.matchAll(pattern)].map((m) => m[1]);
+
+  test('SRQ-03 accepts exactly the codes of ngc-indication', () => {
+    const codes = quoted(invariant('ngc-service-request', 'SRQ-03'), /'(R\d\d)'/g);
+    expect(codes.sort()).toEqual(codeSystem('ngc-indication').concept?.map((c) => c.code).sort());
+  });
+
+  test('ANA-03 and ANA-06 name analysis types that exist', () => {
+    const types = new Set(codeSystem('ngc-analysis-type').concept?.map((c) => c.code));
+    for (const key of ['ANA-03', 'ANA-06']) {
+      const named = quoted(invariant('ngc-sequencing-analysis', key), /'([A-Z][A-Z-]+)'/g);
+      expect(named.length).toBeGreaterThan(1);
+      for (const code of named) expect(types).toContain(code);
+    }
+  });
+
+  test('VAR-01 and VAR-09 treat exactly the copy-number change types of ngc-dna-change-type as copy-number variants', () => {
+    const changeTypes = valueSet('ngc-dna-change-type').compose?.include[0].concept ?? [];
+    const copyNumber = changeTypes.filter((c) => /copy number/.test(c.display ?? '')).map((c) => c.code).sort();
+    for (const key of ['VAR-01', 'VAR-09']) {
+      expect(quoted(invariant('ngc-variant', key), /'(SO:\d{7})'/g).sort()).toEqual(copyNumber);
+    }
+  });
+});
