@@ -42,11 +42,19 @@ export interface HarnessOptions {
   nodeEnv?: string;
   /** Wraps the store the SAML module sees (tests: add latency as a remote database would have). */
   wrapStore?: (store: GatewayStore) => SamlStore;
+  /**
+   * Several gateway instances behind one address, each with its own store connection (to one shared
+   * database, which the caller owns). A request goes to the instance named by an `x-instance`
+   * header, else round robin. Default: one instance on a fresh SQLite file.
+   */
+  stores?: GatewayStore[];
 }
 
 export async function startSamlHarness(options: HarnessOptions = {}): Promise<SamlHarness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ngc-saml-'));
-  const store = await openStore({ dataDir });
+  const ownStore = options.stores === undefined;
+  const stores = options.stores ?? [await openStore({ dataDir })];
+  const store = stores[0];
   const keys = testKeys();
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -72,31 +80,40 @@ export async function startSamlHarness(options: HarnessOptions = {}): Promise<Sa
     sessionAbsoluteTimeoutMs: 8 * 3_600_000,
   };
   const failures: SamlAuthFailureEvent[] = [];
-  const auth = createSamlAuth({
-    config,
-    store: options.wrapStore ? options.wrapStore(store) : store,
-    publicBaseUrl: spBase,
-    nodeEnv: options.nodeEnv ?? 'test',
-    onAuthFailure: (e) => {
-      failures.push(e);
-    },
-    displayNameAttributes: [DISPLAY_NAME_ATTRIBUTE],
+  const instances = stores.map((instanceStore) => {
+    const auth = createSamlAuth({
+      config,
+      store: options.wrapStore ? options.wrapStore(instanceStore) : instanceStore,
+      publicBaseUrl: spBase,
+      nodeEnv: options.nodeEnv ?? 'test',
+      onAuthFailure: (e) => {
+        failures.push(e);
+      },
+      displayNameAttributes: [DISPLAY_NAME_ATTRIBUTE],
+    });
+    const app = express();
+    app.use(auth.router);
+    // Stand-ins for the audit workspace: a page with a form, a state-changing POST, and a JSON API.
+    app.get('/audit', auth.requireAuditor, auth.csrfProtection, (_req, res) => {
+      const user = res.locals.auditor as { nameId: string };
+      res.type('html').send(`<h1>Rejected reports</h1><p id="user">${user.nameId}</p>` +
+        `<form method="post" action="/audit/notes"><input type="hidden" name="_csrf" value="${String(res.locals.csrfToken)}"><button>Save</button></form>`);
+    });
+    app.post('/audit/notes', auth.requireAuditor, auth.csrfProtection, (_req, res) => {
+      res.json({ saved: true });
+    });
+    app.get('/audit/api/reports', auth.requireAuditor, (_req, res) => {
+      res.json({ reports: ['secret-report'] });
+    });
+    return { auth, app };
   });
-  const app = express();
-  app.use(auth.router);
-  // Stand-ins for the audit workspace: a page with a form, a state-changing POST, and a JSON API.
-  app.get('/audit', auth.requireAuditor, auth.csrfProtection, (_req, res) => {
-    const user = res.locals.auditor as { nameId: string };
-    res.type('html').send(`<h1>Rejected reports</h1><p id="user">${user.nameId}</p>` +
-      `<form method="post" action="/audit/notes"><input type="hidden" name="_csrf" value="${String(res.locals.csrfToken)}"><button>Save</button></form>`);
+  const auth = instances[0].auth;
+  let next = 0;
+  server.on('request', (req, res) => {
+    const named = Number(req.headers['x-instance']);
+    const index = Number.isInteger(named) && instances[named] ? named : next++ % instances.length;
+    instances[index].app(req, res);
   });
-  app.post('/audit/notes', auth.requireAuditor, auth.csrfProtection, (_req, res) => {
-    res.json({ saved: true });
-  });
-  app.get('/audit/api/reports', auth.requireAuditor, (_req, res) => {
-    res.json({ reports: ['secret-report'] });
-  });
-  server.on('request', app);
   return {
     spBase, acsUrl, spEntityId, idp, auth, config, store, spSigning: keys.signing, spEncryption: keys.encryption, failures,
     async close() {
@@ -105,7 +122,7 @@ export async function startSamlHarness(options: HarnessOptions = {}): Promise<Sa
         server.closeAllConnections();
       });
       await idp.close();
-      await store.close();
+      if (ownStore) await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
