@@ -48,6 +48,7 @@ export interface HarnessOptions {
    * header, else round robin. Default: one instance on a fresh SQLite file.
    */
   stores?: GatewayStore[];
+  configOverrides?: Partial<SamlConfig>;
 }
 
 export async function startSamlHarness(options: HarnessOptions = {}): Promise<SamlHarness> {
@@ -78,6 +79,7 @@ export async function startSamlHarness(options: HarnessOptions = {}): Promise<Sa
     sessionSecret: 'test-session-secret-0123456789abcdef',
     sessionIdleTimeoutMs: 15 * 60_000,
     sessionAbsoluteTimeoutMs: 8 * 3_600_000,
+    ...options.configOverrides,
   };
   const failures: SamlAuthFailureEvent[] = [];
   const instances = stores.map((instanceStore) => {
