@@ -32,6 +32,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Replaces the built-in migrations (tests of the migration runner). */
   migrations?: readonly Migration[];
+  /** Expired key/value rows are deleted at most this often (default one minute). */
+  expiringPurgeIntervalMs?: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -76,10 +78,12 @@ export class PostgresStore implements GatewayStore {
   private readonly pool: Pool;
   private readonly migrations: readonly Migration[];
   private lastPurge = 0;
+  private readonly purgeIntervalMs: number;
 
   constructor(options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'public';
     if (!SCHEMA_NAME.test(this.schema)) throw new Error(`invalid PostgreSQL schema name '${this.schema}'`);
+    this.purgeIntervalMs = options.expiringPurgeIntervalMs ?? EXPIRING_PURGE_INTERVAL_MS;
     this.migrations = options.migrations ?? POSTGRES_MIGRATIONS;
     this.pool = new Pool({
       connectionString: options.connectionString,
@@ -271,7 +275,7 @@ export class PostgresStore implements GatewayStore {
   }
 
   private async purgeExpired(now: number): Promise<void> {
-    if (now - this.lastPurge < EXPIRING_PURGE_INTERVAL_MS) return;
+    if (now - this.lastPurge < this.purgeIntervalMs) return;
     this.lastPurge = now;
     await this.pool.query('DELETE FROM expiring WHERE expires_at <= $1', [new Date(now)]);
   }

@@ -33,6 +33,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Replaces the built-in migrations (tests of the migration runner). */
   migrations?: readonly Migration[];
+  /** Expired key/value rows are deleted at most this often (default one minute). */
+  expiringPurgeIntervalMs?: number;
 }
 
 interface RawSubmissionRow extends Omit<SubmissionRow, 'outcome' | 'rule_counts' | 'response'> {
@@ -65,9 +67,11 @@ export class SqliteStore implements GatewayStore {
   private readonly db: Database.Database;
   private readonly migrations: readonly Migration[];
   private lastPurge = 0;
+  private readonly purgeIntervalMs: number;
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
+    this.purgeIntervalMs = options.expiringPurgeIntervalMs ?? EXPIRING_PURGE_INTERVAL_MS;
     this.migrations = options.migrations ?? SQLITE_MIGRATIONS;
     fs.mkdirSync(path.dirname(options.file), { recursive: true });
     this.db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
@@ -255,7 +259,7 @@ export class SqliteStore implements GatewayStore {
   }
 
   private purgeExpired(now: number): void {
-    if (now - this.lastPurge < EXPIRING_PURGE_INTERVAL_MS) return;
+    if (now - this.lastPurge < this.purgeIntervalMs) return;
     this.lastPurge = now;
     this.db.prepare('DELETE FROM expiring WHERE expires_at <= ?').run(now);
   }

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { PostgresStore, SqliteStore, openStore, type GatewayStore, type StoreConfig } from '../../src/store';
 import type { Migration } from '../../src/store/migrations';
@@ -22,6 +23,10 @@ export interface TestDatabase {
   open(): Promise<AnyStore>;
   /** A store instance with its own migration list, not migrated yet. */
   openWithMigrations(migrations: readonly Migration[]): AnyStore;
+  /** A migrated store instance that purges expired key/value rows on every write. */
+  openEagerPurge(): Promise<AnyStore>;
+  /** Rows in a table, counted over a connection of its own. */
+  countRows(table: string): Promise<number>;
 }
 
 export interface EngineHarness {
@@ -64,6 +69,19 @@ export function createHarness(engine: EngineName): EngineHarness {
           config,
           open: async () => track((await openStore(config)) as AnyStore),
           openWithMigrations: (migrations) => track(new SqliteStore({ file, migrations })),
+          openEagerPurge: async () => {
+            const s = track(new SqliteStore({ file, expiringPurgeIntervalMs: 0 }));
+            await s.migrate();
+            return s;
+          },
+          countRows: async (table) => {
+            const raw = new Database(file, { readonly: true });
+            try {
+              return Number((raw.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+            } finally {
+              raw.close();
+            }
+          },
         };
       }
       const databaseUrl = testDatabaseUrl();
@@ -76,6 +94,20 @@ export function createHarness(engine: EngineName): EngineHarness {
         open: async () => track((await openStore(config)) as AnyStore),
         openWithMigrations: (migrations) =>
           track(new PostgresStore({ connectionString: databaseUrl, schema, migrations })),
+        openEagerPurge: async () => {
+          const s = track(new PostgresStore({ connectionString: databaseUrl, schema, expiringPurgeIntervalMs: 0 }));
+          await s.migrate();
+          return s;
+        },
+        countRows: async (table) => {
+          const c = new Client({ connectionString: databaseUrl });
+          await c.connect();
+          try {
+            return Number((await c.query(`SELECT count(*) AS n FROM "${schema}".${table}`)).rows[0].n);
+          } finally {
+            await c.end();
+          }
+        },
       };
     },
     async cleanup(): Promise<void> {

@@ -291,6 +291,19 @@ export function storeContract(engine: EngineName): void {
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
+    it('purges expired rows lazily, on later writes', async () => {
+      const eager = await db.openEagerPurge();
+      const past = new Date(Date.now() - 1000);
+      const future = new Date(Date.now() + 60_000);
+      await store.putExpiring('s', 'old-1', 'x', past);
+      await store.rememberOnce('jti', 'old-2', past);
+      await store.putExpiring('s', 'live', 'y', future);
+      expect(await db.countRows('expiring')).toBe(3);
+      await eager.putExpiring('s', 'new', 'z', future);
+      expect(await db.countRows('expiring')).toBe(2);
+      expect(await eager.getExpiring('s', 'live')).toBe('y');
+    });
+
     it('stores, overwrites, expires and deletes values', async () => {
       const later = new Date(Date.now() + 60_000);
       expect(await store.getExpiring('saml-request', 'id1')).toBeUndefined();
