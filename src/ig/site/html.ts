@@ -1,0 +1,101 @@
+/**
+ * HTML building blocks of the guide. Everything that comes from data (profiles, examples, rule
+ * texts, user input) goes through `esc`: the guide is served by the gateway itself, so a hostile
+ * string in a pasted Bundle or a profile description must never become markup.
+ */
+
+export function esc(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** A raw HTML fragment that has already been escaped; only the site's own code makes these. */
+export interface Html {
+  readonly html: string;
+}
+
+export function raw(html: string): Html {
+  return { html };
+}
+
+/** Tagged template: interpolated values are escaped unless they are `Html` (or arrays of it). */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0];
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
+  return raw(out);
+}
+
+function render(value: unknown): string {
+  if (value === undefined || value === null || value === false) return '';
+  if (Array.isArray(value)) return value.map(render).join('');
+  if (typeof value === 'object' && typeof (value as Html).html === 'string') return (value as Html).html;
+  return esc(value);
+}
+
+export interface NavItem {
+  href: string;
+  title: string;
+}
+
+/** The guide's menu, in reading order. */
+export const NAV: NavItem[] = [
+  { href: 'index.html', title: 'Overview' },
+  { href: 'submitting.html', title: 'How to submit' },
+  { href: 'validator.html', title: 'Validator and $validate' },
+  { href: 'artifacts.html', title: 'Profiles and terminology' },
+  { href: 'rules.html', title: 'Rule catalogue' },
+  { href: 'examples.html', title: 'Examples' },
+  { href: 'validate.html', title: 'Validate your Bundle' },
+  { href: 'changes.html', title: 'Change log' },
+];
+
+export interface PageOptions {
+  title: string;
+  /** The file the page is written to, to mark the current menu entry. */
+  file: string;
+  body: Html;
+  /** Scripts of the site itself (same origin); no client-side frameworks. */
+  scripts?: string[];
+}
+
+export const GUIDE_TITLE = 'NGC Genomic Reporting: implementation guide';
+
+export function page(o: PageOptions): string {
+  const current = o.file;
+  const nav = NAV.map((n) => html`<li><a href="${n.href}"${n.href === current ? raw(' aria-current="page"') : ''}>${n.title}</a></li>`);
+  const doc = html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${o.title} · NGC Genomic Reporting</title>
+<link rel="stylesheet" href="style.css">
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header>
+<p class="brand"><a href="index.html">${GUIDE_TITLE}</a> <span class="version">package dk.ngc.fhir.genomics 1.0.0</span></p>
+<nav aria-label="Guide"><ul>${nav}</ul></nav>
+</header>
+<main id="main">
+<h1>${o.title}</h1>
+${o.body}
+</main>
+<footer><p>Nationalt Genom Center (NGC). The NGC Genomic Reporting Standard 1.0 wins over this guide where they differ. <a href="package.tgz">Download the FHIR package</a>.</p></footer>
+${(o.scripts ?? []).map((s) => html`<script src="${s}"></script>`)}
+</body>
+</html>
+`;
+  return doc.html;
+}
+
+/** Canonical URL → the guide's page for it, when the guide has one (same names as the IG Publisher). */
+export type Linker = (canonical: string | undefined) => string | undefined;
+
+export function link(href: string | undefined, text: string): Html {
+  return href ? html`<a href="${href}">${text}</a>` : html`${text}`;
+}
