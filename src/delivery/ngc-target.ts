@@ -91,7 +91,17 @@ export function createNgcDatabaseTarget(baseUrl: string, options: NgcDatabaseTar
     throw new Error(`NGC_DATABASE_URL must be an http(s) URL, not '${url.protocol}'`);
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const base = baseUrl.replace(/\/+$/, '');
+  const headers: Record<string, string> = { ...options.headers };
+  // fetch refuses URLs with credentials in them: user:password@ becomes a Basic Authorization header
+  // (and never appears in the description that goes to logs).
+  if (url.username || url.password) {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    headers.authorization ??= `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  const base = url.href.replace(/\/+$/, '');
   let client: InstanceType<FhirKitModule['Client']> | undefined;
 
   return {
@@ -99,7 +109,7 @@ export function createNgcDatabaseTarget(baseUrl: string, options: NgcDatabaseTar
     async deliver(submissionId: string, bundle: Bundle, signal?: AbortSignal): Promise<DeliveryResult> {
       if (!client) {
         const { Client } = await loadFhirKit();
-        client = new Client({ baseUrl: base, customHeaders: options.headers });
+        client = new Client({ baseUrl: base, customHeaders: headers });
       }
       const controller = new AbortController();
       let timedOut = false;

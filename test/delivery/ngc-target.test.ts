@@ -103,6 +103,18 @@ describe('createNgcDatabaseTarget', () => {
     await expect(createNgcDatabaseTarget(BASE).deliver('s', bundle)).resolves.toEqual({ status: 200 });
   });
 
+  it('sends credentials of the URL as a Basic Authorization header, keeping them out of the description', async () => {
+    let auth: unknown;
+    nock(BASE).post('/').reply(function () {
+      auth = this.req.headers['authorization'];
+      return [200, { resourceType: 'Bundle', type: 'transaction-response', entry: [] }];
+    });
+    const target = createNgcDatabaseTarget('http://gateway:s%3Acret@ngc-db.test/fhir/', { timeoutMs: 2000 });
+    await target.deliver('s', bundle);
+    expect(auth).toBe(`Basic ${Buffer.from('gateway:s:cret').toString('base64')}`);
+    expect(target.description).toBe('National Genome Database at http://ngc-db.test/fhir/');
+  });
+
   it('refuses a base URL that is not http(s)', () => {
     expect(() => createNgcDatabaseTarget('ftp://x')).toThrow(/http\(s\)/);
     expect(() => createNgcDatabaseTarget('not a url')).toThrow(/not a valid URL/);
