@@ -10,13 +10,39 @@ import type { Engine } from './engine';
 
 type Result = CodeCheck & { displayMessage?: string };
 
+/**
+ * The same codes recur in every report (LOINC panel codes, categories, statuses): answers of the
+ * terminology service are memoised per engine; bounded so that a flood of distinct codes cannot grow it.
+ */
+const MAX_CACHED = 100_000;
+const caches = new WeakMap<object, Map<string, Result>>();
+
+function memo(engine: Engine, key: string, compute: () => Result): Result {
+  let cache = caches.get(engine);
+  if (!cache) {
+    cache = new Map();
+    caches.set(engine, cache);
+  }
+  let r = cache.get(key);
+  if (!r) {
+    r = compute();
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, r);
+  }
+  return r;
+}
+
+function validateCode(engine: Engine, vs: string, system: string | undefined, code: string, display?: string): Result {
+  return memo(engine, `v\u0000${vs}\u0000${system ?? ''}\u0000${code}\u0000${display ?? ''}`, () => engine.terminology.validateCode(vs, system, code, display));
+}
+
 export function checkBinding(engine: Engine, value: unknown, node: ElementNode, type: TypeRef, path: string, sink: ValidationIssue[]): void {
   const binding = node.binding!;
   if (!binding.valueSet || (binding.strength !== 'required' && binding.strength !== 'extensible')) return;
   const vs = binding.valueSet;
   const required = binding.strength === 'required';
   const rule = binding.tagged ? node.rule : undefined;
-  const term = engine.terminology;
+  const term = { validateCode: (vs: string, system: string | undefined, code: string, display?: string) => validateCode(engine, vs, system, code, display) };
 
   const fail = (code: string, message: string, where: string): void => {
     if (required) report(sink, 'error', 'code-invalid', 'BINDING_REQUIRED', `The value provided ('${code}') is not in the value set '${vs}', and a code is required from this value set: ${message}`, where, rule);
@@ -89,7 +115,10 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
 /** Every Coding: its code must exist in its code system when that system is loaded and complete. */
 export function checkCodingInSystem(engine: Engine, coding: Json, path: string, sink: ValidationIssue[]): void {
   if (typeof coding.system !== 'string' || typeof coding.code !== 'string') return;
-  const r = engine.terminology.validateCodeInSystem(coding.system, coding.code, typeof coding.display === 'string' ? coding.display : undefined);
+  const system = coding.system;
+  const code = coding.code;
+  const display = typeof coding.display === 'string' ? coding.display : undefined;
+  const r = memo(engine, `s\u0000${system}\u0000${code}\u0000${display ?? ''}`, () => engine.terminology.validateCodeInSystem(system, code, display));
   if (r.outcome === 'invalid') {
     report(sink, 'error', 'code-invalid', 'CODE_UNKNOWN', r.message, path);
   } else if (r.outcome === 'valid' && r.displayMessage) {

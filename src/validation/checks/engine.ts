@@ -194,7 +194,18 @@ export class Engine {
     if (!source || !map) return;
     // one pass over the properties present; absent children only matter when required or sliced
     let seen: Map<ElementNode, { key: string; count: number }> | undefined;
-    for (const key in obj) {
+    const keys = Object.keys(obj);
+    // `_x` twins are rare: look them up only when the object has any (building '_'+name for every
+    // property and probing for it was the walker's single biggest cost)
+    let hasTwins = false;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i].charCodeAt(0) === 95) {
+        hasTwins = true;
+        break;
+      }
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       if ((isResourceRoot && key === 'resourceType') || obj[key] === undefined) continue;
       const isExt = key.charCodeAt(0) === 95; /* _ */
       const bare = isExt ? key.slice(1) : key;
@@ -216,7 +227,7 @@ export class Engine {
       if (prior && child.choice) {
         report(sink, 'error', 'structure', 'CHOICE_MULTIPLE', `Only one of the choices of ${child.path} may be present, found '${prior.key}' and '${bare}'`, `${path}.${bare}`);
       }
-      const count = this.checkProperty(run, obj, bare, child, entry.type, path, env, sink);
+      const count = this.checkProperty(run, obj, bare, hasTwins ? obj['_' + bare] : undefined, child, entry.type, path, env, sink);
       if (prior) prior.count += count;
       else seen.set(child, { key: bare, count });
     }
@@ -236,7 +247,8 @@ export class Engine {
       if (child.slicing && child.slices.length && !child.choice) {
         const raw = hit ? obj[hit.key] : undefined;
         const items = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-        const exts = hit && Array.isArray(obj['_' + hit.key]) ? (obj['_' + hit.key] as unknown[]) : [];
+        const twin = hit && hasTwins ? obj['_' + hit.key] : undefined;
+        const exts = Array.isArray(twin) ? twin : [];
         checkSlicing(this, run, items, exts, child, hit?.key ?? child.name, path, env, sink, obj);
       }
     }
@@ -258,9 +270,8 @@ export class Engine {
   }
 
   /** Checks one JSON property (and its `_` twin). Returns the number of occurrences. */
-  private checkProperty(run: Run, obj: Json, key: string, child: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): number {
+  private checkProperty(run: Run, obj: Json, key: string, ext: unknown, child: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): number {
     const value = obj[key];
-    const ext = obj['_' + key];
     const primitive = PRIMITIVE_TYPES.has(type.code);
     if (child.isArray) {
       if (value !== undefined && !Array.isArray(value)) {

@@ -255,6 +255,72 @@ function conformsValue(engine: Engine, run: Run, loc: Located, url: string, env:
   return !scratch.some((i) => i.severity === 'error' || i.severity === 'fatal');
 }
 
+interface SliceIndex {
+  disc: number;
+  segs: string[];
+  byKey: Map<string, number[]>;
+  unindexed: number[];
+}
+
+const indexes = new WeakMap<ElementNode, SliceIndex | null>();
+
+/** A necessary key of a fixed/pattern value: the value itself for primitives, system|code of its (first) coding. */
+function signature(v: unknown): string | undefined {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (!isObject(v)) return undefined;
+  if (Array.isArray(v.coding) && isObject(v.coding[0]) && typeof v.coding[0].code === 'string') return `${v.coding[0].system ?? ''}|${v.coding[0].code}`;
+  if (typeof v.code === 'string') return `${v.system ?? ''}|${v.code}`;
+  return undefined;
+}
+
+function instanceKeys(v: unknown, out: string[]): void {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
+  else if (isObject(v)) {
+    if (Array.isArray(v.coding)) for (const c of v.coding) if (isObject(c) && typeof c.code === 'string') out.push(`${c.system ?? ''}|${c.code}`);
+    if (typeof v.code === 'string') out.push(`${v.system ?? ''}|${v.code}`);
+  }
+}
+
+/**
+ * Slices told apart by a fixed/pattern discriminator (a code, a url) are indexed by that value, so
+ * that an item is tried only against the slices whose key it carries instead of against every slice.
+ */
+function sliceIndex(engine: Engine, child: ElementNode): SliceIndex | null {
+  let index = indexes.get(child);
+  if (index !== undefined) return index;
+  index = null;
+  const discs = child.slicing!.discriminators;
+  const d = discs.findIndex((x) => x.type === 'value' || x.type === 'pattern');
+  if (d >= 0) {
+    const byKey = new Map<string, number[]>();
+    const unindexed: number[] = [];
+    child.slices.forEach((slice, i) => {
+      const exp = expectationsOf(engine, child, slice)[d];
+      const key = exp && (exp.kind === 'fixed' || exp.kind === 'pattern') ? signature(exp.value) : undefined;
+      if (key === undefined) unindexed.push(i);
+      else {
+        const list = byKey.get(key);
+        if (list) list.push(i);
+        else byKey.set(key, [i]);
+      }
+    });
+    if (byKey.size) index = { disc: d, segs: splitPath(discs[d].path), byKey, unindexed };
+  }
+  indexes.set(child, index);
+  return index;
+}
+
+function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type: TypeRef, itemPath: string, env: ResourceEnv): Iterable<number> {
+  const index = sliceIndex(engine, child);
+  if (!index) return child.slices.keys();
+  const keys: string[] = [];
+  const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
+  for (const loc of instanceValues(item, itemType, itemPath, index.segs, env)) instanceKeys(loc.value, keys);
+  const out = new Set<number>(index.unindexed);
+  for (const k of keys) for (const i of index.byKey.get(k) ?? []) out.add(i);
+  return [...out].sort((a, b) => a - b);
+}
+
 /** For a choice element sliced by type (value[x]:valueQuantity), the slice for the type used. */
 export function pickTypeSlice(child: ElementNode, type: TypeRef): ElementNode | undefined {
   const name = child.name + type.code.charAt(0).toUpperCase() + type.code.slice(1);
@@ -275,7 +341,7 @@ export function checkSlicing(engine: Engine, run: Run, items: unknown[], exts: u
     const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
     const itemPath = child.isArray ? `${path}.${key}[${i}]` : `${path}.${key}`;
     let idx = -1;
-    for (let s = 0; s < slices.length; s++) {
+    for (const s of candidateSlices(engine, child, item, type, itemPath, env)) {
       if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env)) {
         idx = s;
         break;
