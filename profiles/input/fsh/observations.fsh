@@ -34,7 +34,7 @@ Profile: NgcSequencingAnalysis
 Parent: Observation
 Id: ngc-sequencing-analysis
 Title: "NGC Sequencing Analysis"
-Description: "How the genomic data were produced: analysis type, reference assembly (GRCh38), sequencing platform, bioinformatics pipeline and version, target regions and library preparation (rules ANA-00 to ANA-08 of the NGC Genomic Reporting Standard 1.0). Follows the conventions of HL7 Genomics Reporting STU3 observations (http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genomics-base pattern: laboratory and GE categories, components sliced by code) and is a result of the `genomic-report` (http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genomic-report)."
+Description: "How the genomic data were produced: analysis type, reference assembly (GRCh38), sequencing platform, bioinformatics pipeline and version, target regions and library preparation (rules ANA-00 to ANA-08 of the NGC Genomic Reporting Standard 1.0). Conforms to the common base of HL7 Genomics Reporting STU3 observations, `genomic-base` (http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genomic-base: the laboratory and GE categories, components sliced by code) and is a result of the `genomic-report` (http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genomic-report)."
 * obeys ANA-03 and ANA-06
 * status = #final (exactly)
 * status MS
@@ -71,7 +71,7 @@ Profile: NgcSequencingQc
 Parent: Observation
 Id: ngc-sequencing-qc
 Title: "NGC Sequencing QC"
-Description: "Quality assurance of the sequencing: mean coverage, percentage of target bases at 20x, percentage of bases at Q30, contamination and sex check (rules QC-00 to QC-05 of the NGC Genomic Reporting Standard 1.0). Which components are required and their thresholds depend on the analysis type and on germline or tumour samples; the gateway checks them from the threshold table shipped with this package. Follows the conventions of HL7 Genomics Reporting STU3 observations (http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genomics-base pattern) and is a result of the `genomic-report` (http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genomic-report)."
+Description: "Quality assurance of the sequencing: mean coverage, percentage of target bases at 20x, percentage of bases at Q30, contamination and sex check (rules QC-00 to QC-05 of the NGC Genomic Reporting Standard 1.0). Which components are required and their thresholds depend on the analysis type and on germline or tumour samples; the gateway checks them from the threshold table shipped with this package. Conforms to the common base of HL7 Genomics Reporting STU3 observations, `genomic-base` (http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genomic-base: the laboratory and GE categories, components sliced by code) and is a result of the `genomic-report` (http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genomic-report)."
 * status = #final (exactly)
 * status MS
 * insert Rule(status, QC-00)

@@ -3,9 +3,10 @@
 RuleSet: Rule(path, id)
 * {path} ^extension[$ngc-rule-ext].valueCoding = $ngc-rule#{id}
 
-// The two categories every NGC genomics Observation carries (laboratory; GE), as in GR STU3.
+// The two categories every NGC genomics Observation carries (laboratory; GE): GR STU3 genomic-base
+// requires category 2..* with exactly these slices.
 RuleSet: GenomicsCategories(rule)
-* category 1..*
+* category 2..*
 * category ^slicing.discriminator.type = #pattern
 * category ^slicing.discriminator.path = "$this"
 * category ^slicing.rules = #open
