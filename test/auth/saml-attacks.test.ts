@@ -152,6 +152,13 @@ describe('addressing and validity', () => {
     await expectRefused(browser, samlResponse, 401, /expired|no valid subject confirmation/i);
   });
 
+  it('tolerates only a small clock skew: expired 1 s ago passes, 10 s ago (above) does not', async () => {
+    const { browser, requestId } = await pendingRequest();
+    const now = Date.now();
+    const res = await postToAcs(h, browser, await craft(h, { requestId, issueInstant: new Date(now - 30_000), notBefore: new Date(now - 30_000), notOnOrAfter: new Date(now - 1_000) }), '/audit');
+    expect(res.status).toBe(303);
+  });
+
   it('refuses an assertion that is not valid yet (NotBefore 60 s ahead)', async () => {
     const { browser, requestId } = await pendingRequest();
     const now = Date.now();
