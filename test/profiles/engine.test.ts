@@ -152,3 +152,32 @@ describe('the guide\'s valid example Bundles pass the profiles', () => {
     expect(errors(bundle)).toEqual([]);
   });
 });
+
+describe('the guide\'s broken examples of rules that live entirely in the profiles are caught by the profiles', () => {
+  // Rules whose every part is said by the profiles (the others also have a part in src/rules:
+  // orderings, cross-resource checks, CPR dates, HGVS, thresholds).
+  const PROFILE_ONLY = new Set([
+    'PAT-01', 'PAT-05', 'ORG-01', 'ORG-02', 'SRQ-01', 'SRQ-02', 'SRQ-03', 'SRQ-05', 'SPC-01', 'SPC-02', 'SPC-04',
+    'REP-01', 'REP-02', 'REP-03', 'REP-04', 'REP-05', 'REP-09', 'ANA-02', 'ANA-03', 'ANA-04', 'ANA-05', 'ANA-06',
+    'ANA-07', 'ANA-08', 'VAR-00', 'VAR-01', 'VAR-02', 'VAR-03', 'VAR-06', 'VAR-11', 'VAR-12', 'VAR-13', 'VAR-14',
+    'VAR-15', 'VAR-17', 'DIM-00', 'DIM-02', 'DIM-03', 'DIM-04', 'FIL-01', 'FIL-02', 'FIL-03', 'FIL-04',
+  ]);
+  const dir = path.resolve(__dirname, '../../implementation-guide/examples');
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+    examples: { file: string; verdict: string; format: string; context?: string; expectedRules: string[] }[];
+  };
+  const broken = manifest.examples.filter(
+    (e) => e.verdict !== 'accepted' && e.format === 'json' && (e.context ?? 'bundle') === 'bundle' &&
+      e.expectedRules.length > 0 && e.expectedRules.every((r) => PROFILE_ONLY.has(r)),
+  );
+
+  test('there are such examples', () => {
+    expect(broken.length).toBeGreaterThan(20);
+  });
+
+  test.each(broken.map((e) => [e.file, e.expectedRules] as const))('%s → %s', (file, expected) => {
+    const bundle = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const found = new Set(validator.validate(bundle).map((i) => i.rule?.id));
+    for (const rule of expected) expect(found).toContain(rule);
+  });
+});
