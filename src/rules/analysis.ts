@@ -1,6 +1,6 @@
 /** ANA-00/QC-00 (specimen of the report), ANA-01 (analysis type = the order's), QC-01 to QC-05 (thresholds). */
 import type { ValidationIssue } from '../validation/issue';
-import { asArray, codings, components, isObject, type BundleContext, type Entry } from './context';
+import { asArray, codings, isObject, type BundleContext, type Entry } from './context';
 import type { CodedCheck, QcCheck, QuantityThreshold } from './data';
 import type { Rule } from './rule';
 
@@ -36,7 +36,7 @@ function analysisTypeCode(ctx: BundleContext, cc: unknown): string | undefined {
 
 function analysisTypeComponent(ctx: BundleContext, analysis: Entry) {
   const { system, code } = ctx.data.codes.analysisTypeComponent;
-  const found = components(analysis, system, code);
+  const found = ctx.components(analysis, system, code);
   return found.length === 1 ? found[0] : undefined;
 }
 
@@ -71,7 +71,7 @@ export function effectiveAnalysisType(ctx: BundleContext): string | undefined {
 export function isTumour(ctx: BundleContext): boolean {
   const { component, somatic } = ctx.data.codes.genomicSourceClass;
   return ctx.withProfile('ngc-variant').some((v) =>
-    components(v, component.system, component.code).some((c) => codings(c.component.valueCodeableConcept).some(({ coding }) => coding.system === component.system && coding.code === somatic)),
+    ctx.components(v, component.system, component.code).some((c) => codings(c.component.valueCodeableConcept).some(({ coding }) => coding.system === component.system && coding.code === somatic)),
   );
 }
 
@@ -107,7 +107,7 @@ export const qcThresholds: Rule = (ctx) => {
   const column = isTumour(ctx) ? 'tumour' : 'germline';
   const out: ValidationIssue[] = [];
   for (const check of table[column] as QcCheck[]) {
-    const found = components(qc, check.component.system, check.component.code);
+    const found = ctx.components(qc, check.component.system, check.component.code);
     if (found.length === 0) {
       if (check.required) {
         out.push(ctx.issue(check.rule, { code: 'required', diagnostics: `The QC has no ${check.component.code} component, required for ${type}`, expression: qc.resource.component === undefined ? qc.path : `${qc.path}.component` }));

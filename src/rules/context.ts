@@ -31,6 +31,11 @@ export interface ReferenceSite {
 export class BundleContext {
   readonly entries: Entry[] = [];
   readonly byFullUrl = new Map<string, Entry>();
+  // Rules ask the same questions of the same entries; answering each once keeps a 20,000-entry Bundle linear and fast.
+  private readonly byProfile = new Map<string, Entry[]>();
+  private readonly referenceCache = new Map<Entry, ReferenceSite[]>();
+  private readonly componentCache = new Map<Entry, Map<string, ComponentRef[]>>();
+  private readonly memos = new Map<string, Map<Entry, unknown>>();
   readonly now: Date;
   readonly catalogue: RuleCatalogue;
 
@@ -49,6 +54,11 @@ export class BundleContext {
       if (typeof entry.fullUrl === 'string') e.fullUrl = entry.fullUrl;
       e.profile = this.profileOf(resource);
       this.entries.push(e);
+      if (e.profile) {
+        const list = this.byProfile.get(e.profile);
+        if (list) list.push(e);
+        else this.byProfile.set(e.profile, [e]);
+      }
       // The first entry with a fullUrl wins; duplicates are SUB-04's business.
       if (e.fullUrl && !this.byFullUrl.has(e.fullUrl)) this.byFullUrl.set(e.fullUrl, e);
     });
@@ -78,7 +88,37 @@ export class BundleContext {
   }
 
   withProfile(profile: string): Entry[] {
-    return this.entries.filter((e) => e.profile === profile);
+    return this.byProfile.get(profile) ?? [];
+  }
+
+  /** Computes a fact about an entry once per Bundle (e.g. a variant's parsed HGVS). */
+  memo<T>(name: string, entry: Entry, compute: () => T): T {
+    let cache = this.memos.get(name);
+    if (!cache) this.memos.set(name, (cache = new Map()));
+    if (cache.has(entry)) return cache.get(entry) as T;
+    const value = compute();
+    cache.set(entry, value);
+    return value;
+  }
+
+  /** The components of an Observation entry whose code carries (system, code). */
+  components(entry: Entry, system: string, code: string): ComponentRef[] {
+    let index = this.componentCache.get(entry);
+    if (!index) {
+      index = new Map();
+      asArray(entry.resource.component).forEach((component, i) => {
+        if (!isObject(component)) return;
+        const ref: ComponentRef = { component, path: `${entry.path}.component[${i}]` };
+        const keys = new Set(codings(component.code).map(({ coding }) => `${String(coding.system)}|${String(coding.code)}`));
+        for (const key of keys) {
+          const list = (index as Map<string, ComponentRef[]>).get(key);
+          if (list) list.push(ref);
+          else (index as Map<string, ComponentRef[]>).set(key, [ref]);
+        }
+      });
+      this.componentCache.set(entry, index);
+    }
+    return index.get(`${system}|${code}`) ?? [];
   }
 
   /** The one entry of a profile that SUB-07 requires exactly once; undefined when missing or repeated. */
@@ -95,21 +135,27 @@ export class BundleContext {
 
   /** Every Reference inside a resource (not descending into contained resources). */
   references(entry: Entry): ReferenceSite[] {
+    const cached = this.referenceCache.get(entry);
+    if (cached) return cached;
     const out: ReferenceSite[] = [];
     const walk = (node: unknown, path: string, element: string) => {
       if (Array.isArray(node)) {
-        node.forEach((item, i) => walk(item, `${path}[${i}]`, element));
+        for (let i = 0; i < node.length; i++) if (typeof node[i] === 'object' && node[i] !== null) walk(node[i], `${path}[${i}]`, element);
         return;
       }
       if (!isObject(node)) return;
       if (typeof node.reference === 'string' && element) out.push({ ref: node, path, element });
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'contained' && element === '') continue;
+      for (const key in node) {
+        const value = node[key];
+        // Only objects can hold References; narrative and extensions never point at entries.
+        if (typeof value !== 'object' || value === null) continue;
+        if ((key === 'contained' || key === 'text') && element === '') continue;
         if (key === 'extension' || key === 'modifierExtension') continue;
         walk(value, `${path}.${key}`, element ? `${element}.${key}` : key);
       }
     };
     walk(entry.resource, entry.path, '');
+    this.referenceCache.set(entry, out);
     return out;
   }
 }
@@ -140,17 +186,4 @@ export interface ComponentRef {
   component: Json;
   /** `Bundle.entry[4].resource.component[1]` */
   path: string;
-}
-
-/** The components of an Observation whose code carries (system, code). */
-export function components(entry: Entry, system: string, code: string): ComponentRef[] {
-  return asArray(entry.resource.component).flatMap((component, i) =>
-    isObject(component) && hasCoding(component.code, system, code) ? [{ component, path: `${entry.path}.component[${i}]` }] : [],
-  );
-}
-
-/** The one component with this code; undefined when absent or repeated (cardinality is the profile's business). */
-export function oneComponent(entry: Entry, system: string, code: string): ComponentRef | undefined {
-  const found = components(entry, system, code);
-  return found.length === 1 ? found[0] : undefined;
 }

@@ -1,6 +1,6 @@
 /** Rules across the report and the resources it points at: dates (SRQ-04, SPC-03, REP-06), REP-07, REP-08, target profiles. */
 import type { ValidationIssue } from '../validation/issue';
-import { asArray, codings, components, isObject, type BundleContext } from './context';
+import { asArray, codings, isObject, type BundleContext, type Entry } from './context';
 import type { Rule } from './rule';
 import { certainlyAfter, inFuture, parseFhirTime } from './time';
 
@@ -100,9 +100,9 @@ export const rep07: Rule = (ctx) => {
 };
 
 /** Clinical significance codes of a diagnostic implication; null when it has no single valid one. */
-function significance(ctx: BundleContext, entry: Parameters<typeof components>[0]): string | null {
+function significance(ctx: BundleContext, entry: Entry): string | null {
   const { component, all } = ctx.data.codes.clinicalSignificance;
-  const found = components(entry, component.system, component.code);
+  const found = ctx.components(entry, component.system, component.code);
   if (found.length !== 1) return null;
   const codes = codings(found[0].component.valueCodeableConcept)
     .filter(({ coding }) => coding.system === 'http://loinc.org' && typeof coding.code === 'string' && all.includes(coding.code))

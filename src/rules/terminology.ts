@@ -10,12 +10,13 @@ import type { Rule } from './rule';
 /** Visits every object of the Bundle with its FHIRPath (`Bundle.entry[2].resource.code.coding[0]`). */
 export function walkObjects(root: unknown, visit: (node: Json, path: string) => void, path = 'Bundle'): void {
   if (Array.isArray(root)) {
-    root.forEach((item, i) => walkObjects(item, visit, `${path}[${i}]`));
+    for (let i = 0; i < root.length; i++) if (typeof root[i] === 'object' && root[i] !== null) walkObjects(root[i], visit, `${path}[${i}]`);
     return;
   }
   if (!isObject(root)) return;
   visit(root, path);
-  for (const [key, value] of Object.entries(root)) {
+  for (const key in root) {
+    const value = root[key];
     if (typeof value === 'object' && value !== null) walkObjects(value, visit, `${path}.${key}`);
   }
 }

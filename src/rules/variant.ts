@@ -4,7 +4,7 @@
  * and change type (VAR-16). Each check runs only when what it compares against is itself valid.
  */
 import type { ValidationIssue } from '../validation/issue';
-import { codings, components, isObject, type BundleContext, type ComponentRef, type Entry } from './context';
+import { codings, isObject, type BundleContext, type ComponentRef, type Entry } from './context';
 import type { Chromosome } from './data';
 import { locationBounds, parseHgvs, type HgvsVariant, type NucleotideVariant } from './hgvs';
 import type { Rule } from './rule';
@@ -19,7 +19,7 @@ interface HgvsSite {
 
 /** The HGVS codings of the one component with this LOINC code; undefined when absent or repeated. */
 function hgvsSite(ctx: BundleContext, variant: Entry, loinc: string): HgvsSite | undefined {
-  const found = components(variant, ctx.data.codes.variantComponents.system, loinc);
+  const found = ctx.components(variant, ctx.data.codes.variantComponents.system, loinc);
   if (found.length !== 1) return undefined;
   const hgvs = codings(found[0].component.valueCodeableConcept).filter(({ coding }) => coding.system === ctx.data.codes.hgvsSystem && typeof coding.code === 'string');
   if (hgvs.length !== 1) return undefined;
@@ -29,7 +29,7 @@ function hgvsSite(ctx: BundleContext, variant: Entry, loinc: string): HgvsSite |
 }
 
 function oneOf(ctx: BundleContext, variant: Entry, loinc: string): ComponentRef | undefined {
-  const found = components(variant, ctx.data.codes.variantComponents.system, loinc);
+  const found = ctx.components(variant, ctx.data.codes.variantComponents.system, loinc);
   return found.length === 1 ? found[0] : undefined;
 }
 
@@ -53,7 +53,7 @@ function facts(ctx: BundleContext, entry: Entry): VariantFacts {
 }
 
 function each(check: (ctx: BundleContext, f: VariantFacts) => ValidationIssue[]): Rule {
-  return (ctx) => ctx.withProfile('ngc-variant').flatMap((entry) => check(ctx, facts(ctx, entry)));
+  return (ctx) => ctx.withProfile('ngc-variant').flatMap((entry) => check(ctx, ctx.memo('variant-facts', entry, () => facts(ctx, entry))));
 }
 
 export const var08 = each((ctx, f) =>
@@ -75,7 +75,7 @@ export const var05 = each((ctx, f) => {
   if (!f.c || !c || c.level !== 'nucleotide') return [];
   const transcriptInHgvs = (c.innerAccession ?? c.accession).id;
   // Presence of the transcript when c.HGVS is given is the profile's invariant VAR-05.
-  const found = components(f.entry, ctx.data.codes.variantComponents.system, ctx.data.codes.variantComponents.transcript);
+  const found = ctx.components(f.entry, ctx.data.codes.variantComponents.system, ctx.data.codes.variantComponents.transcript);
   if (found.length !== 1) return [];
   const values = codings(found[0].component.valueCodeableConcept);
   if (values.some(({ coding }) => coding.code === transcriptInHgvs)) return [];
