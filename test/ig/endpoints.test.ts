@@ -46,7 +46,7 @@ function ip(): string {
 }
 
 async function validate(body: string | Buffer, headers: Record<string, string>) {
-  const res = await fetch(`${base}/ig/validate`, { method: 'POST', body, headers });
+  const res = await fetch(`${base}/ig/validate`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
