@@ -23,3 +23,8 @@ test('implementation-guide/examples holds exactly the generated files', () => {
   const stale = [...generated].filter(([rel, content]) => fs.readFileSync(path.join(EXAMPLES, rel), 'utf8') !== content).map(([rel]) => rel);
   expect(stale).toEqual([]);
 });
+
+test('every broken example has its own how-to-fix advice, and there is no advice for a missing example', async () => {
+  const { BROKEN, FIXES } = await import('../../scripts/build-examples');
+  expect(Object.keys(FIXES).sort()).toEqual(BROKEN.map((b) => b.id).sort());
+});
