@@ -106,6 +106,7 @@ export function createNgcDatabaseTarget(baseUrl: string, options: NgcDatabaseTar
 
   return {
     description: `National Genome Database at ${url.origin}${url.pathname}`,
+    timeoutMs,
     async deliver(submissionId: string, bundle: Bundle, signal?: AbortSignal): Promise<DeliveryResult> {
       if (!client) {
         const { Client } = await loadFhirKit();

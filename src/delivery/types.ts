@@ -14,6 +14,8 @@ export interface DeliveryResult {
 export interface NgcDatabaseTarget {
   /** For logs and the status page: names the real database or says plainly that it is a dev sink. */
   readonly description: string;
+  /** Longest a single send may take, when the target bounds it (the worker's lease must outlast it). */
+  readonly timeoutMs?: number;
   /**
    * Sends one submission's transaction Bundle (already made idempotent). Resolves with the answer
    * on 2xx; rejects with a DeliveryError otherwise. `signal` aborts the send (worker shutdown).

@@ -36,7 +36,7 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** How often an idle worker looks at the outbox. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** How long a claimed row stays hidden from other workers; must exceed one send. Default 120 s. */
+  /** How long a claimed row stays hidden from other workers; must exceed one send. Default 120 s, or twice the target's timeout plus 10 s when that is longer. */
   leaseMs?: number;
   /** Backoff: first retry waits up to this long. Default 1 s. */
   baseDelayMs?: number;
@@ -80,7 +80,9 @@ export function createDeliveryWorker(params: CreateDeliveryWorkerParams): Delive
   const workerId = o.workerId ?? `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const concurrency = Math.max(1, o.concurrency ?? 4);
   const pollIntervalMs = o.pollIntervalMs ?? 1000;
-  const leaseMs = o.leaseMs ?? 120_000;
+  // A lease shorter than a send would let a second worker send the same submission while the
+  // first is still waiting for the answer (harmless thanks to the conditional creates, but wasteful).
+  const leaseMs = o.leaseMs ?? Math.max(120_000, 2 * (target.timeoutMs ?? 0) + 10_000);
   const backoff = { baseDelayMs: o.baseDelayMs ?? 1000, maxDelayMs: o.maxDelayMs ?? 300_000 };
   const random = o.random ?? Math.random;
   const breaker = new CircuitBreaker({

@@ -138,6 +138,24 @@ export function storeContract(engine: EngineName): void {
       expect(await store.outboxDepth()).toBe(1);
     });
 
+    it('commits concurrent inserts independently: a duplicate among them fails alone', async () => {
+      const records = Array.from({ length: 20 }, () => makeRecord());
+      const dup = makeRecord({ bundleIdentifier: records[7].bundleIdentifier });
+      const rejected = makeRecord({ status: 'rejected' });
+      const results = await Promise.allSettled([
+        ...records.map((r) => store.insertAccepted(r, payloadFor(r))),
+        store.insertAccepted(dup, payloadFor(dup)),
+        store.insertRejected(rejected, Buffer.from('sealed')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([...records.map(() => 'fulfilled'), 'rejected', 'fulfilled']);
+      expect((results[20] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateSubmissionError);
+      expect(await store.outboxDepth()).toBe(20);
+      expect(await store.getSubmission(dup.id)).toBeUndefined();
+      expect((await store.getSubmission(rejected.id))?.status).toBe('rejected');
+      const reopened = await db.open();
+      for (const r of records) expect((await reopened.getSubmission(r.id))?.status).toBe('accepted');
+    });
+
     it('survives a SIGKILL of the process right after insertAccepted resolved', async () => {
       const id = await insertThenSigkill(db.config);
       const reopened = await db.open();
