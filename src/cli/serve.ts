@@ -24,7 +24,7 @@ environment: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL (Postg
 SQLite in DATA_DIR), NGC_DATABASE_URL (default: local development sink), CLIENTS_FILE (default:
 development registry in DATA_DIR), PUBLIC_BASE_URL, NODE_ENV, LOG_LEVEL, MAX_BODY_BYTES,
 MAX_IN_FLIGHT, MAX_QUEUE, QUEUE_TIMEOUT_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
-DELIVERY_CONCURRENCY, DELIVERY_TIMEOUT_MS, DELIVERY_POLL_MS, SHUTDOWN_TIMEOUT_MS.
+DELIVERY_CONCURRENCY, DELIVERY_TIMEOUT_MS, DELIVERY_POLL_MS, DELIVERY_LEASE_MS, SHUTDOWN_TIMEOUT_MS.
 `;
 
 function packageVersion(): string {
@@ -129,7 +129,7 @@ export async function run(args: string[]): Promise<number> {
     target,
     logger: logger.child({ component: 'delivery' }),
     metrics: { onAttempt: (outcome, durationMs) => metrics.recordDeliveryAttempt(outcome, durationMs / 1000) },
-    options: { concurrency: config.delivery.concurrency, pollIntervalMs: config.delivery.pollIntervalMs },
+    options: { concurrency: config.delivery.concurrency, pollIntervalMs: config.delivery.pollIntervalMs, leaseMs: config.delivery.leaseMs },
   });
 
   const stopped = new Promise<number>((resolve) => {

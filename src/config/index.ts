@@ -26,7 +26,8 @@ export interface GatewayConfig {
     ratePerSecond: number;
     rateBurst: number;
   };
-  delivery: { concurrency: number; timeoutMs: number; pollIntervalMs: number };
+  /** leaseMs: how long a claimed outbox row stays hidden from other workers (also after a crash). */
+  delivery: { concurrency: number; timeoutMs: number; pollIntervalMs: number; leaseMs: number };
   /** How long SIGTERM waits for in-flight requests and deliveries before giving up. */
   shutdownTimeoutMs: number;
 }
@@ -112,6 +113,17 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const logLevel = value(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${logLevel.slice(0, 20)} is not one of ${LOG_LEVELS.join(', ')}`);
 
+  const delivery = {
+    concurrency: integer(env, 'DELIVERY_CONCURRENCY', 4, 1, 256),
+    timeoutMs: integer(env, 'DELIVERY_TIMEOUT_MS', 30_000, 100, 600_000),
+    pollIntervalMs: integer(env, 'DELIVERY_POLL_MS', 1000, 10, 600_000),
+    leaseMs: integer(env, 'DELIVERY_LEASE_MS', 120_000, 1000, 3_600_000),
+  };
+  // A lease shorter than one send would let a second worker send the same row while the first still waits.
+  if (delivery.leaseMs <= delivery.timeoutMs) {
+    throw new ConfigError(`DELIVERY_LEASE_MS (${delivery.leaseMs}) must be longer than DELIVERY_TIMEOUT_MS (${delivery.timeoutMs})`);
+  }
+
   return {
     port,
     host,
@@ -131,11 +143,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       ratePerSecond: number(env, 'RATE_LIMIT_PER_SECOND', 20, 0, 1_000_000),
       rateBurst: integer(env, 'RATE_LIMIT_BURST', 40, 1, 1_000_000),
     },
-    delivery: {
-      concurrency: integer(env, 'DELIVERY_CONCURRENCY', 4, 1, 256),
-      timeoutMs: integer(env, 'DELIVERY_TIMEOUT_MS', 30_000, 100, 600_000),
-      pollIntervalMs: integer(env, 'DELIVERY_POLL_MS', 1000, 10, 600_000),
-    },
+    delivery,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
   };
 }

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
     [{ MAX_BODY_BYTES: String(60 * 1024 * 1024) }, /MAX_BODY_BYTES=.* is out of range/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL=loud is not one of/],
     [{ DATA_DIR: __filename }, /DATA_DIR=.* is not a directory/],
+    [{ DELIVERY_TIMEOUT_MS: '5000', DELIVERY_LEASE_MS: '5000' }, /DELIVERY_LEASE_MS \(5000\) must be longer than DELIVERY_TIMEOUT_MS/],
   ])('%j is refused', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -89,7 +89,8 @@ export interface GatewayProcess {
 export function spawnServe(env: Record<string, string>): GatewayProcess {
   const proc = spawn(process.execPath, ['-r', '@swc-node/register', '-e', "require('./src/cli/main').main(['serve']).then((c) => { process.exitCode = c; })"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // Keep import() native, as tsc's build does: fhir-kit-client (delivery) is ESM-only.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_IGNORE_DYNAMIC: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
