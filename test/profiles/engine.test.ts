@@ -21,6 +21,10 @@ const component = (resource: Record<string, any>, code: string) =>
   resource.component.find((c: any) => c.code.coding[0].code === code);
 
 describe('a valid resource of each NGC profile passes', () => {
+  test('a patient identified by X-eCPR (use temp) passes', () => {
+    expect(errors({ ...fx.patient(), identifier: [{ use: 'temp', system: 'urn:oid:1.2.208.176.1.6.1.1', value: '0703921VJ4' }] })).toEqual([]);
+  });
+
   test.each(Object.keys(fx.VALID))('%s', (profile) => {
     const resource = fx.VALID[profile]();
     expect(resource.meta.profile).toEqual([fx.profileUrl(profile)]);
@@ -35,6 +39,7 @@ const violations: Violation[] = [
   ['CPR without use official', () => ({ ...fx.patient(), identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: '0101904521' }] }), ['PAT-01']],
   ['a hospital record number instead of CPR', () => ({ ...fx.patient(), identifier: [{ system: 'http://rh.dk/mrn', value: '42' }] }), ['PAT-01']],
   ['CPR and eCPR together', () => ({ ...fx.patient(), identifier: [fx.patient().identifier[0], { system: 'urn:oid:1.2.208.176.1.6.1.1', value: '010190ABCD' }] }), ['PAT-01']],
+  ['eCPR with use official (DK Core fixes temp)', () => ({ ...fx.patient(), identifier: [{ use: 'official', system: 'urn:oid:1.2.208.176.1.6.1.1', value: '010190ABCD' }] }), ['PAT-01']],
   ['eCPR of digits only', () => ({ ...fx.patient(), identifier: [{ system: 'urn:oid:1.2.208.176.1.6.1.3', value: '0101901234' }] }), ['PAT-01']],
   ['no gender', () => { const p = fx.patient(); delete p.gender; return p; }, ['PAT-03']],
   ['organization without SOR code', () => ({ ...fx.organization(), identifier: [{ system: 'urn:oid:1.2.208.176.1.4', value: '12345678' }] }), ['ORG-01']],

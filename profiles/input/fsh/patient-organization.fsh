@@ -2,7 +2,7 @@ Profile: NgcPatient
 Parent: Patient
 Id: ngc-patient
 Title: "NGC Patient"
-Description: "The person a genomic report is about, identified by CPR or eCPR only (rules PAT-01 to PAT-05 of the NGC Genomic Reporting Standard 1.0). Aligns with HL7 Denmark DK Core `dk-core-patient` (http://hl7.dk/fhir/core/StructureDefinition/dk-core-patient): the identifier is sliced by system like DK Core's cpr, x-ecpr and d-ecpr slices, with DK Core's systems, and a CPR identifier has use official."
+Description: "The person a genomic report is about, identified by CPR or eCPR only (rules PAT-01 to PAT-05 of the NGC Genomic Reporting Standard 1.0). Aligns with HL7 Denmark DK Core `dk-core-patient` (http://hl7.dk/fhir/core/StructureDefinition/dk-core-patient): the identifier is sliced by system like DK Core's cpr, x-ecpr and d-ecpr slices, with DK Core's systems, a CPR identifier has use official and an eCPR identifier, when it states its use, has use temp, as DK Core's identifier profiles fix them."
 * obeys PAT-05
 * identifier 1..1 MS
 * identifier ^slicing.discriminator.type = #value
@@ -18,10 +18,12 @@ Description: "The person a genomic report is about, identified by CPR or eCPR on
 * identifier[cpr].system = "urn:oid:1.2.208.176.1.2" (exactly)
 * identifier[cpr].value 1..1
 * identifier[x-ecpr] ^short = "X-eCPR (erstatnings-CPR issued by the national eCPR service)"
+* identifier[x-ecpr].use = #temp (exactly)
 * identifier[x-ecpr].system 1..1
 * identifier[x-ecpr].system = "urn:oid:1.2.208.176.1.6.1.1" (exactly)
 * identifier[x-ecpr].value 1..1
 * identifier[d-ecpr] ^short = "D-eCPR (erstatnings-CPR issued locally)"
+* identifier[d-ecpr].use = #temp (exactly)
 * identifier[d-ecpr].system 1..1
 * identifier[d-ecpr].system = "urn:oid:1.2.208.176.1.6.1.3" (exactly)
 * identifier[d-ecpr].value 1..1
