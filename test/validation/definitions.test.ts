@@ -94,6 +94,15 @@ describe('FHIR packages', () => {
     expect(store.valueSet('http://example.org/ValueSet/example-only')).toBeUndefined();
   });
 
+  it('reads definitions a stale .index.json does not list, and skips what it lists as other types', () => {
+    const vs = { resourceType: 'ValueSet', url: 'http://example.org/ValueSet/unlisted', status: 'active' };
+    const dir = tmpPackage('indexed', '1.0.0', [vs, { resourceType: 'ValueSet', url: 'http://example.org/ValueSet/listed-as-patient' }], 'bare');
+    fs.writeFileSync(path.join(dir, '.index.json'), JSON.stringify({ 'index-version': 2, files: [{ filename: 'R-1.json', resourceType: 'Patient' }] }));
+    const store = loadConformance({ packages: [dir], includeExtensionsPack: false, includeNgc: false });
+    expect(store.valueSet('http://example.org/ValueSet/unlisted')).toBeDefined();
+    expect(store.valueSet('http://example.org/ValueSet/listed-as-patient')).toBeUndefined();
+  });
+
   it('overrides only the same url and version; otherwise the first one loaded answers', () => {
     const v1 = { resourceType: 'ValueSet', url: 'http://example.org/ValueSet/v', version: '1', title: 'first' };
     const v1b = { ...v1, title: 'replacement' };

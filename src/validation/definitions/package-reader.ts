@@ -27,9 +27,13 @@ interface IndexFile {
   files?: { filename?: string; resourceType?: string }[];
 }
 
-function wantedByIndex(index: IndexFile | undefined): Set<string> | undefined {
-  if (!index?.files) return undefined;
-  return new Set(index.files.filter((f) => f.filename && f.resourceType && WANTED.has(f.resourceType)).map((f) => f.filename!));
+/**
+ * Files the package's .index.json lists as other resource types (examples of Patient, SearchParameter,
+ * ...), which need not be parsed. Only a hint: a file the index does not list is read anyway, so a
+ * stale index can never hide a definition.
+ */
+function skippedByIndex(index: IndexFile | undefined): Set<string> {
+  return new Set((index?.files ?? []).filter((f) => f.filename && f.resourceType && !WANTED.has(f.resourceType)).map((f) => f.filename!));
 }
 
 function collect(out: PackageContents, text: string, where: string): void {
@@ -78,11 +82,11 @@ function readFolder(dir: string): PackageContents {
   } catch {
     index = undefined;
   }
-  const wanted = wantedByIndex(index);
+  const skipped = skippedByIndex(index);
   // Sorted so that the load order (and so which definition wins) never depends on the file system.
   const files = fs.readdirSync(root).filter((f) => f.endsWith('.json') && !SKIPPED_FILES.has(f)).sort();
   for (const file of files) {
-    if (wanted && !wanted.has(file)) continue;
+    if (skipped.has(file)) continue;
     const full = path.join(root, file);
     if (!fs.statSync(full).isFile()) continue;
     collect(out, fs.readFileSync(full, 'utf8'), full);
@@ -110,11 +114,10 @@ function readTgz(file: string): PackageContents {
   } catch {
     index = undefined;
   }
-  const wanted = wantedByIndex(index);
+  const skipped = skippedByIndex(index);
   for (const entry of top) {
     const name = entry.path.slice('package/'.length);
-    if (!name.endsWith('.json') || SKIPPED_FILES.has(name)) continue;
-    if (wanted && !wanted.has(name)) continue;
+    if (!name.endsWith('.json') || SKIPPED_FILES.has(name) || skipped.has(name)) continue;
     collect(out, entry.data.toString('utf8'), `${file}!${entry.path}`);
   }
   return out;
