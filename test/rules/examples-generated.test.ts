@@ -1,7 +1,7 @@
 /** The committed examples are exactly what scripts/build-examples.ts writes (run it after changing it). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateExamples, stableUuid } from '../../scripts/build-examples';
+import { BROKEN, FIXES, generateExamples, stableUuid } from '../../scripts/build-examples';
 import { EXAMPLES } from './helpers';
 
 function committedFiles(dir: string, prefix = ''): string[] {
@@ -24,7 +24,6 @@ test('implementation-guide/examples holds exactly the generated files', () => {
   expect(stale).toEqual([]);
 });
 
-test('every broken example has its own how-to-fix advice, and there is no advice for a missing example', async () => {
-  const { BROKEN, FIXES } = await import('../../scripts/build-examples');
+test('every broken example has its own how-to-fix advice, and there is no advice for a missing example', () => {
   expect(Object.keys(FIXES).sort()).toEqual(BROKEN.map((b) => b.id).sort());
 });
