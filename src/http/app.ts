@@ -4,6 +4,7 @@
  * own body through the intake guard.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { createConformanceRouter } from '../ig/conformance';
 import { capabilityStatement } from './capability';
 import { baseUrlOf } from './context';
 import { BodyReadError, BodyTooLargeError } from './intake';
@@ -79,7 +80,10 @@ export function createApp(deps: AppDeps): express.Express {
   fhir.route('/\\$validate').post(auth, validateHandler(pipeline, false)).all(methodNotAllowed('POST'));
   fhir.route('/Bundle/\\$validate').post(auth, validateHandler(pipeline, true)).all(methodNotAllowed('POST'));
   fhir.route('/Task/:id').get(auth, taskHandler(deps)).all(methodNotAllowed('GET'));
+  // The NGC profiles, value sets and code systems, read-only; public like /metadata (no personal data).
+  fhir.use(createConformanceRouter({ publicBaseUrl: deps.publicBaseUrl }));
   app.use('/fhir', fhir);
+  if (deps.guide) app.use('/ig', deps.guide);
 
   app.use((req, _res, next) => next(new HttpError(404, 'not-found', `no such endpoint: ${req.method} ${req.path.slice(0, 200)}`)));
 

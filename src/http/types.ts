@@ -84,4 +84,6 @@ export interface AppDeps {
   now?: () => Date;
   /** True while the gateway shuts down: new requests get 503 and readiness fails. */
   isDraining?: () => boolean;
+  /** The implementation guide (`createIgRouter` from src/ig), served at /ig/; absent: no guide. */
+  guide?: Router;
 }

@@ -13,7 +13,7 @@ import { operationOutcome, singleIssueOutcome } from '../validation/outcome';
 import type { IssueType } from '../validation/issue';
 import { parseMediaType, parseMultipart } from './form-body';
 import { DEFAULT_SITE_DIR } from './package';
-import { DEFAULT_VALIDATE_MAX_BYTES } from './site/build';
+import { DEFAULT_VALIDATE_MAX_BYTES } from './constants';
 import { esc } from './site/html';
 import { validateResultPage } from './site/validate-page';
 

@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Server } from 'node:http';
 import express from 'express';
-import { buildSite, createConformanceRouter, createIgRouter } from '../../src/ig';
+import { createConformanceRouter, createIgRouter } from '../../src/ig';
+import { buildSite } from '../../src/ig/site';
 import { createSubmissionValidator } from '../../src/submission';
 
 const ROOT = path.resolve(__dirname, '..', '..');

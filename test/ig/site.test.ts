@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSite, loadConformancePackage, type BuildSiteResult } from '../../src/ig';
-import { createLinker, snapshotTable } from '../../src/ig/site';
+import { loadConformancePackage } from '../../src/ig';
+import { buildSite, createLinker, snapshotTable, type BuildSiteResult } from '../../src/ig/site';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_DIR = path.join(ROOT, 'profiles', 'package');

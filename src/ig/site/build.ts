@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_VALIDATE_MAX_BYTES } from '../constants';
 import { DEFAULT_PACKAGE_DIR, REPO_ROOT, loadConformancePackage, type ConformancePackage, type Json } from '../package';
 import { artifactFile, artifactsIndexPage, codeSystemPage, createLinker, elementRuleIds, isExtension, structureDefinitionPage, valueSetPage, type ArtifactPageContext } from './artifacts';
 import { NAV, page, raw } from './html';
@@ -12,6 +13,8 @@ import { createMarkdown } from './markdown';
 import { examplePage, exampleFile, examplesIndexPage, parseManifest, rulesPage, type ExampleEntry, type RuleEntry, type RuleUsage } from './rules-examples';
 import { tgz, type TarEntry } from './tar';
 import { validatePage } from './validate-page';
+
+export { DEFAULT_VALIDATE_MAX_BYTES };
 
 export interface BuildSiteOptions {
   outDir: string;
@@ -33,7 +36,6 @@ export interface BuildSiteResult {
   examples: number;
 }
 
-export const DEFAULT_VALIDATE_MAX_BYTES = 5 * 1024 * 1024;
 const ASSETS_DIR = path.join(__dirname, 'assets');
 
 /** The FHIR package as an npm-style tarball: every file under `package/`, plus `.index.json`. */
