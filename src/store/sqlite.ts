@@ -70,10 +70,10 @@ export class SqliteStore implements GatewayStore {
   private readonly db: Database.Database;
   private readonly migrations: readonly Migration[];
   private lastPurge = 0;
-  private readonly pendingWrites: { write: () => void; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private readonly pendingWrites: { write: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
   private flushScheduled = false;
   /** Runs `fn` in a savepoint of the current transaction (better-sqlite3 nests transactions that way). */
-  private readonly savepoint: (fn: () => void) => void;
+  private readonly savepoint: (fn: () => unknown) => unknown;
   private readonly purgeIntervalMs: number;
 
   constructor(options: SqliteStoreOptions) {
@@ -85,7 +85,7 @@ export class SqliteStore implements GatewayStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
-    this.savepoint = this.db.transaction((fn: () => void) => fn());
+    this.savepoint = this.db.transaction((fn: () => unknown) => fn());
   }
 
   /** Connection settings, for the tests that prove the durability configuration. */
@@ -149,9 +149,9 @@ export class SqliteStore implements GatewayStore {
    * own savepoint (a duplicate fails alone), and every caller's promise settles only after that
    * COMMIT returned, so "resolved" still means "on disk".
    */
-  private groupCommit(write: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pendingWrites.push({ write, resolve, reject });
+  private groupCommit<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pendingWrites.push({ write, resolve: resolve as (value: unknown) => void, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flushWrites());
@@ -168,11 +168,12 @@ export class SqliteStore implements GatewayStore {
     }
     if (batch.length === 0) return;
     const errors: unknown[] = new Array(batch.length);
+    const results: unknown[] = new Array(batch.length);
     try {
       this.db.transaction(() => {
         batch.forEach((item, i) => {
           try {
-            this.savepoint(item.write);
+            results[i] = this.savepoint(item.write);
           } catch (err) {
             errors[i] = isActiveBundleViolation(err) ? new DuplicateSubmissionError() : err;
           }
@@ -183,7 +184,7 @@ export class SqliteStore implements GatewayStore {
       for (const item of batch) item.reject(err);
       return;
     }
-    batch.forEach((item, i) => (errors[i] === undefined ? item.resolve() : item.reject(errors[i])));
+    batch.forEach((item, i) => (errors[i] === undefined ? item.resolve(results[i]) : item.reject(errors[i])));
   }
 
   async insertAccepted(record: SubmissionRecord, payload: Buffer): Promise<void> {
@@ -239,7 +240,7 @@ export class SqliteStore implements GatewayStore {
   }
 
   async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
-    this.db.transaction(() => {
+    await this.groupCommit(() => {
       this.db
         .prepare(
           `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
@@ -255,12 +256,12 @@ export class SqliteStore implements GatewayStore {
              last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
         )
         .run(attempt.at, attempt.outcome === 'delivered' ? null : attempt.error ?? null, new Date().toISOString(), attempt.submissionId);
-    }).immediate();
+    });
   }
 
   async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date()): Promise<void> {
     const iso = at.toISOString();
-    this.db.transaction(() => {
+    await this.groupCommit(() => {
       // The payload is dropped once the database holds the report; the record stays for status and audit.
       this.db
         .prepare(
@@ -269,12 +270,12 @@ export class SqliteStore implements GatewayStore {
         )
         .run(iso, response === undefined ? null : JSON.stringify(response), iso, submissionId);
       this.db.prepare('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
-    }).immediate();
+    });
   }
 
   async markFailed(submissionId: string, reason: string, at: Date = new Date()): Promise<void> {
     const iso = at.toISOString();
-    this.db.transaction(() => {
+    await this.groupCommit(() => {
       this.db
         .prepare(
           `UPDATE submissions SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
@@ -282,18 +283,18 @@ export class SqliteStore implements GatewayStore {
         )
         .run(reason, iso, submissionId);
       this.db.prepare('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
-    }).immediate();
+    });
   }
 
   async scheduleRetry(submissionId: string, nextAttemptAt: Date, lastError: string): Promise<void> {
-    this.db.transaction(() => {
+    await this.groupCommit(() => {
       this.db
         .prepare('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?')
         .run(nextAttemptAt.getTime(), submissionId);
       this.db
         .prepare('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
         .run(nextAttemptAt.toISOString(), lastError, new Date().toISOString(), submissionId);
-    }).immediate();
+    });
   }
 
   async outboxDepth(): Promise<number> {
@@ -317,25 +318,26 @@ export class SqliteStore implements GatewayStore {
     const now = Date.now();
     this.purgeExpired(now);
     // Insert, or take over an expired entry; a live entry makes the upsert a no-op (no row returned).
-    const row = this.db
+    const row = await this.groupCommit(() =>
+      this.db
       .prepare(
         `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, NULL, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = NULL, expires_at = excluded.expires_at
            WHERE expiring.expires_at <= ?
          RETURNING 1 AS ok`,
       )
-      .get(namespace, key, expiresAt.getTime(), now);
+      .get(namespace, key, expiresAt.getTime(), now));
     return row !== undefined;
   }
 
   async putExpiring(namespace: string, key: string, value: string, expiresAt: Date): Promise<void> {
     this.purgeExpired(Date.now());
-    this.db
+    await this.groupCommit(() => this.db
       .prepare(
         `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
       )
-      .run(namespace, key, value, expiresAt.getTime());
+      .run(namespace, key, value, expiresAt.getTime()));
   }
 
   async getExpiring(namespace: string, key: string): Promise<string | undefined> {
@@ -346,6 +348,6 @@ export class SqliteStore implements GatewayStore {
   }
 
   async deleteExpiring(namespace: string, key: string): Promise<void> {
-    this.db.prepare('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key);
+    await this.groupCommit(() => this.db.prepare('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key));
   }
 }
