@@ -93,9 +93,10 @@ function lookupIn(codes: Set<string>, cs: CompiledCodeSystem | undefined, code: 
 
 /** The system-level test of one include/exclude (without its valueSet imports). */
 function systemPart(include: ValueSetComposeInclude, ctx: CompileContext): PartTest | undefined {
-  const system = include.system;
+  // A few R4 v2 value sets write the code system version into the system (`...v2-0391|2.6`).
+  const system = include.system?.split('|')[0];
   if (!system) return undefined;
-  const cs = ctx.codeSystem(system);
+  const cs = ctx.codeSystem(include.system!);
   let test: (code: string) => Membership;
   if (include.concept?.length) {
     const listed = new Set(include.concept.map((c) => c.code));
