@@ -64,3 +64,25 @@ test('every HGVS change kind maps to SO codes the standard lists', () => {
   for (const codes of Object.values(data.changeTypes.kinds)) for (const c of codes) expect(listed).toContain(c);
   expect(data.changeTypes.kinds.substitution).toEqual(['SO:0001483']);
 });
+
+test('thresholds and tables are read from the data folder, not from code', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+  const path = require('node:path') as typeof import('node:path');
+  const { createSubmissionRules, DEFAULT_DATA_DIR } = require('../../src/rules') as typeof import('../../src/rules');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngc-rule-data-'));
+  try {
+    for (const f of fs.readdirSync(DEFAULT_DATA_DIR)) fs.copyFileSync(path.join(DEFAULT_DATA_DIR, f), path.join(dir, f));
+    const qc = JSON.parse(fs.readFileSync(path.join(dir, 'qc-thresholds.json'), 'utf8'));
+    qc.analysisTypes.WGS.germline.find((c: { rule: string }) => c.rule === 'QC-01').threshold = 40;
+    fs.writeFileSync(path.join(dir, 'qc-thresholds.json'), JSON.stringify(qc));
+    const bundle = JSON.parse(fs.readFileSync(path.join(__dirname, '../../implementation-guide/examples/valid/wgs-germline-positive.json'), 'utf8'));
+    const now = new Date('2026-01-15T12:00:00Z');
+    expect(createSubmissionRules().check(bundle, { now })).toEqual([]);
+    const issues = createSubmissionRules({ dataDir: dir }).check(bundle, { now });
+    expect(issues.map((i) => [i.rule?.id, i.expression])).toEqual([['QC-01', 'Bundle.entry[7].resource.component[0].valueQuantity.value']]);
+    expect(issues[0].diagnostics).toContain('>= 40');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
