@@ -26,12 +26,13 @@ export interface EngineValidator extends Validator {
 
 /** Issues found more than once (several profiles walking the same element) are reported once. */
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
+  const byExpression = new Map<string | undefined, ValidationIssue[]>();
   const out: ValidationIssue[] = [];
   for (const issue of issues) {
-    const key = `${issue.severity}\u0000${issue.messageId}\u0000${issue.expression}\u0000${issue.diagnostics}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const same = byExpression.get(issue.expression);
+    if (!same) byExpression.set(issue.expression, [issue]);
+    else if (same.some((o) => o === issue || (o.messageId === issue.messageId && o.severity === issue.severity && o.diagnostics === issue.diagnostics))) continue;
+    else same.push(issue);
     out.push(issue);
   }
   return out;

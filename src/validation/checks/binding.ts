@@ -15,25 +15,37 @@ type Result = CodeCheck & { displayMessage?: string };
  * terminology service are memoised per engine; bounded so that a flood of distinct codes cannot grow it.
  */
 const MAX_CACHED = 100_000;
-const caches = new WeakMap<object, Map<string, Result>>();
+type Level = Map<string, Level | Result>;
+const caches = new WeakMap<object, { root: Level; size: number }>();
 
-function memo(engine: Engine, key: string, compute: () => Result): Result {
+/** Nested maps keyed by each part: no key string is built per lookup. */
+function memo(engine: Engine, parts: string[], compute: () => Result): Result {
   let cache = caches.get(engine);
-  if (!cache) {
-    cache = new Map();
+  if (!cache || cache.size >= MAX_CACHED) {
+    cache = { root: new Map(), size: 0 };
     caches.set(engine, cache);
   }
-  let r = cache.get(key);
+  let level = cache.root;
+  for (let i = 0; i < parts.length - 1; i++) {
+    let next = level.get(parts[i]) as Level | undefined;
+    if (!next) {
+      next = new Map();
+      level.set(parts[i], next);
+    }
+    level = next;
+  }
+  const last = parts[parts.length - 1];
+  let r = level.get(last) as Result | undefined;
   if (!r) {
     r = compute();
-    if (cache.size >= MAX_CACHED) cache.clear();
-    cache.set(key, r);
+    level.set(last, r);
+    cache.size++;
   }
   return r;
 }
 
 function validateCode(engine: Engine, vs: string, system: string | undefined, code: string, display?: string): Result {
-  return memo(engine, `v\u0000${vs}\u0000${system ?? ''}\u0000${code}\u0000${display ?? ''}`, () => engine.terminology.validateCode(vs, system, code, display));
+  return memo(engine, ['v', vs, system ?? '', code, display ?? ''], () => engine.terminology.validateCode(vs, system, code, display));
 }
 
 export function checkBinding(engine: Engine, value: unknown, node: ElementNode, type: TypeRef, path: string, sink: ValidationIssue[]): void {
@@ -118,7 +130,7 @@ export function checkCodingInSystem(engine: Engine, coding: Json, path: string, 
   const system = coding.system;
   const code = coding.code;
   const display = typeof coding.display === 'string' ? coding.display : undefined;
-  const r = memo(engine, `s\u0000${system}\u0000${code}\u0000${display ?? ''}`, () => engine.terminology.validateCodeInSystem(system, code, display));
+  const r = memo(engine, ['s', system, code, display ?? ''], () => engine.terminology.validateCodeInSystem(system, code, display));
   if (r.outcome === 'invalid') {
     report(sink, 'error', 'code-invalid', 'CODE_UNKNOWN', r.message, path);
   } else if (r.outcome === 'valid' && r.displayMessage) {

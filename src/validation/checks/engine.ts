@@ -192,8 +192,11 @@ export class Engine {
     const source = this.compiler.childSource(node, type);
     const map = source ? this.compiler.childMap(source, type) : undefined;
     if (!source || !map) return;
-    // one pass over the properties present; absent children only matter when required or sliced
-    let seen: Map<ElementNode, { key: string; count: number }> | undefined;
+    // one pass over the properties present; absent children only matter when required or sliced.
+    // Parallel arrays rather than a Map: objects have few properties and this runs for every element.
+    const seenNodes: ElementNode[] = [];
+    const seenKeys: string[] = [];
+    const seenCounts: number[] = [];
     const keys = Object.keys(obj);
     // `_x` twins are rare: look them up only when the object has any (building '_'+name for every
     // property and probing for it was the walker's single biggest cost)
@@ -222,34 +225,39 @@ export class Engine {
         if (obj[bare] !== undefined) continue; // handled with its value
       }
       const child = entry.node;
-      seen ??= new Map();
-      const prior = seen.get(child);
-      if (prior && child.choice) {
-        report(sink, 'error', 'structure', 'CHOICE_MULTIPLE', `Only one of the choices of ${child.path} may be present, found '${prior.key}' and '${bare}'`, `${path}.${bare}`);
+      const prior = seenNodes.indexOf(child);
+      if (prior >= 0 && child.choice) {
+        report(sink, 'error', 'structure', 'CHOICE_MULTIPLE', `Only one of the choices of ${child.path} may be present, found '${seenKeys[prior]}' and '${bare}'`, `${path}.${bare}`);
       }
       const count = this.checkProperty(run, obj, bare, hasTwins ? obj['_' + bare] : undefined, child, entry.type, path, env, sink);
-      if (prior) prior.count += count;
-      else seen.set(child, { key: bare, count });
-    }
-    if (seen) {
-      for (const [child, { key, count }] of seen) {
-        if (count > child.max) {
-          report(sink, 'error', 'structure', 'CARDINALITY_MAX', `${child.path}: max allowed = ${child.max}, but found ${count} (from ${child.profile.url})`, `${path}.${key}`, child.cardNarrowed ? child.rule : undefined);
-        }
+      if (prior >= 0) seenCounts[prior] += count;
+      else {
+        seenNodes.push(child);
+        seenKeys.push(bare);
+        seenCounts.push(count);
       }
     }
-    for (const child of this.compiler.mustCheck(source)) {
-      const hit = seen?.get(child);
-      const count = hit ? hit.count : 0;
+    for (let i = 0; i < seenNodes.length; i++) {
+      const child = seenNodes[i];
+      if (seenCounts[i] > child.max) {
+        report(sink, 'error', 'structure', 'CARDINALITY_MAX', `${child.path}: max allowed = ${child.max}, but found ${seenCounts[i]} (from ${child.profile.url})`, `${path}.${seenKeys[i]}`, child.cardNarrowed ? child.rule : undefined);
+      }
+    }
+    const must = this.compiler.mustCheck(source);
+    for (let m = 0; m < must.length; m++) {
+      const child = must[m];
+      const at = seenNodes.indexOf(child);
+      const hitKey = at >= 0 ? seenKeys[at] : undefined;
+      const count = at >= 0 ? seenCounts[at] : 0;
       if (count < child.min) {
-        report(sink, 'error', 'required', 'CARDINALITY_MIN', `${child.path}: minimum required = ${child.min}, but only found ${count} (from ${child.profile.url})`, hit ? `${path}.${hit.key}` : path, child.cardNarrowed ? child.rule : undefined);
+        report(sink, 'error', 'required', 'CARDINALITY_MIN', `${child.path}: minimum required = ${child.min}, but only found ${count} (from ${child.profile.url})`, hitKey ? `${path}.${hitKey}` : path, child.cardNarrowed ? child.rule : undefined);
       }
       if (child.slicing && child.slices.length && !child.choice) {
-        const raw = hit ? obj[hit.key] : undefined;
+        const raw = hitKey ? obj[hitKey] : undefined;
         const items = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-        const twin = hit && hasTwins ? obj['_' + hit.key] : undefined;
+        const twin = hitKey && hasTwins ? obj['_' + hitKey] : undefined;
         const exts = Array.isArray(twin) ? twin : [];
-        checkSlicing(this, run, items, exts, child, hit?.key ?? child.name, path, env, sink, obj);
+        checkSlicing(this, run, items, exts, child, hitKey ?? child.name, path, env, sink, obj);
       }
     }
   }
@@ -273,6 +281,9 @@ export class Engine {
   private checkProperty(run: Run, obj: Json, key: string, ext: unknown, child: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): number {
     const value = obj[key];
     const primitive = PRIMITIVE_TYPES.has(type.code);
+    // items of a sliced element are validated by checkSlicing, against their slice (whose snapshot
+    // carries the base element's constraints) or, when they match none, against the element itself
+    const deferred = !primitive && !child.choice && child.slicing !== undefined && child.slices.length > 0;
     if (child.isArray) {
       if (value !== undefined && !Array.isArray(value)) {
         report(sink, 'error', 'structure', 'JSON_NOT_ARRAY', `The property '${key}' must be a JSON Array, not ${articled(jsonTypeName(value))} (at ${child.path})`, `${path}.${key}`);
@@ -291,7 +302,6 @@ export class Engine {
         report(sink, 'error', 'structure', 'JSON_PRIMITIVE_ALIGN', `The arrays '${key}' (${values.length} items) and '_${key}' (${exts.length} items) must have the same length`, `${path}.${key}`);
       }
       const n = Math.max(values.length, exts.length);
-      const node = child.slicing && child.slices.length ? child : child;
       for (let i = 0; i < n; i++) {
         const item = values[i];
         const itemExt = exts[i];
@@ -302,7 +312,7 @@ export class Engine {
             continue;
           }
         }
-        this.checkValue(run, item ?? undefined, itemExt ?? undefined, node, type, itemPath, env, sink, obj);
+        if (!deferred) this.checkValue(run, item ?? undefined, itemExt ?? undefined, child, type, itemPath, env, sink, obj);
       }
       return n;
     }
@@ -320,14 +330,8 @@ export class Engine {
     if (primitive && ext !== undefined && ext !== null && !isObject(ext)) {
       report(sink, 'error', 'structure', 'JSON_TYPE', `The property '_${key}' must be a JSON object, not ${articled(jsonTypeName(ext))}`, `${path}._${key}`);
     }
-    let node = child;
-    if (child.choice && child.slices.length) {
-      const slice = pickTypeSlice(child, type);
-      if (slice) {
-        this.checkValue(run, value, isObject(ext) ? ext : undefined, child, type, `${path}.${key}`, env, sink, obj);
-        node = slice;
-      }
-    }
+    if (deferred) return 1;
+    const node = child.choice && child.slices.length ? (pickTypeSlice(child, type) ?? child) : child;
     this.checkValue(run, value, isObject(ext) ? ext : undefined, node, type, `${path}.${key}`, env, sink, obj);
     return 1;
   }

@@ -71,7 +71,7 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
     return;
   }
   if (!resolved) return;
-  const candidates = type.targetProfiles.filter((t) => !isCoreType(t) && profileType(engine, t) === found);
+  const candidates = profileCandidates(engine, type).filter((t) => profileType(engine, t) === found);
   if (!candidates.length) return;
   const contained = ref.startsWith('#');
   const ok = candidates.some((url) => engine.conformsTo(run, resolved.resource, url, resolved.path, env, resolved.fullUrl, contained));
@@ -81,6 +81,18 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
 }
 
 const allowedCache = new WeakMap<TypeRef, string[]>();
+const candidateCache = new WeakMap<TypeRef, string[]>();
+
+/** targetProfiles that are real profiles (not the base definition of a resource type). */
+function profileCandidates(engine: Engine, type: TypeRef): string[] {
+  let list = candidateCache.get(type);
+  if (!list) {
+    list = type.targetProfiles.filter((t) => !isCoreType(t));
+    candidateCache.set(type, list);
+  }
+  void engine;
+  return list;
+}
 
 function allowedTargetTypes(engine: Engine, type: TypeRef): string[] {
   let list = allowedCache.get(type);

@@ -316,6 +316,7 @@ function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type
   const keys: string[] = [];
   const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
   for (const loc of instanceValues(item, itemType, itemPath, index.segs, env)) instanceKeys(loc.value, keys);
+  if (!index.unindexed.length && keys.length === 1) return index.byKey.get(keys[0]) ?? [];
   const out = new Set<number>(index.unindexed);
   for (const k of keys) for (const i of index.byKey.get(k) ?? []) out.add(i);
   return [...out].sort((a, b) => a - b);
@@ -349,6 +350,7 @@ export function checkSlicing(engine: Engine, run: Run, items: unknown[], exts: u
     }
     if (idx < 0) {
       unmatchedSeen = true;
+      engine.checkValue(run, item, ext, child, type, itemPath, env, sink, parent);
       if (slicing.rules === 'closed') {
         report(sink, 'error', 'structure', 'SLICE_CLOSED', `This element does not match any known slice defined in the profile ${child.profile.url} and slicing is CLOSED (${child.id})`, itemPath, rule);
       }

@@ -25,9 +25,9 @@ function hasChoice(o: Json, name: string): boolean {
 function sameCoding(a: unknown, b: unknown): boolean {
   const x = obj(a);
   const y = obj(b);
-  if (!x || !y) return false;
-  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
-  for (const k of keys) if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) return false;
+  if (!x || !y || x.code !== y.code || x.system !== y.system) return false;
+  for (const k in x) if (k !== 'code' && k !== 'system' && x[k] !== y[k]) return false;
+  for (const k in y) if (!(k in x)) return false;
   return true;
 }
 
@@ -117,6 +117,19 @@ export const NATIVE_EXPRESSIONS: Record<string, { expression: string; holds: Hol
   'bdl-12': {
     expression: "type = 'message' implies entry.first().resource.is(MessageHeader)",
     holds: (v) => bundleType(v) !== 'message' || firstResourceIs(v, 'MessageHeader'),
+  },
+  'rng-2': {
+    // FHIRPath compares Quantities only in comparable units; different units without conversion
+    // give an empty result, which passes
+    expression: 'low.empty() or high.empty() or (low <= high)',
+    holds: (v) => {
+      const low = obj(obj(v)?.low);
+      const high = obj(obj(v)?.high);
+      if (!low || !high || typeof low.value !== 'number' || typeof high.value !== 'number') return true;
+      const unit = (q: Json): unknown => q.code ?? q.unit;
+      if (unit(low) !== undefined && unit(high) !== undefined && (unit(low) !== unit(high) || low.system !== high.system)) return true;
+      return low.value <= high.value;
+    },
   },
   'ref-1': {
     expression: "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
