@@ -196,7 +196,7 @@ describe('replay and unsolicited responses', () => {
       const browser = new Browser();
       const { idpUrl } = await startLogin(slow, browser);
       const { SAMLResponse } = await loginAtIdp(browser, idpUrl, 'auditor');
-      const results = await Promise.all([0, 1, 2].map(() => postToAcs(slow, new Browser(), SAMLResponse, '/audit')));
+      const results = await Promise.all([0, 1, 2].map(() => postToAcs(slow, browser.clone(), SAMLResponse, '/audit')));
       expect(results.map((r) => r.status).sort()).toEqual([303, 401, 401]);
       expect(slow.failures.map((e) => [e.status, e.reason])).toEqual([
         [401, expect.stringMatching(/replayed SAML response|InResponseTo/)],
@@ -205,6 +205,17 @@ describe('replay and unsolicited responses', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('refuses a valid response posted from a browser that did not start that login (login CSRF)', async () => {
+    // The attacker logs in with their own (auditor) account, stops before the ACS, and makes the
+    // victim's browser post the response, so that the victim would work as the attacker.
+    const attacker = new Browser();
+    const { idpUrl } = await startLogin(h, attacker);
+    const { SAMLResponse } = await loginAtIdp(attacker, idpUrl, 'auditor');
+    const victim = new Browser();
+    await startLogin(h, victim); // even with a login of its own pending
+    await expectRefused(victim, SAMLResponse, 401, /did not start/);
   });
 
   it('refuses an unsolicited response (no InResponseTo)', async () => {

@@ -97,6 +97,8 @@ describe('login', () => {
     expect(setCookie).not.toMatch(/; Secure/i); // plain-HTTP test environment; see the Secure test below
     const after = browser.cookies.get(h.spBase)?.get('ngc-audit');
     expect(after).not.toBe(before);
+    // The login-binding cookie has done its job and is gone.
+    expect(browser.cookies.get(h.spBase)?.has('ngc-saml-login')).toBe(false);
 
     const page = await browser.fetch(`${h.spBase}/audit`);
     expect(page.status).toBe(200);
@@ -241,6 +243,7 @@ describe('cookie outside development', () => {
     const auth = createSamlAuth({ config: h.config, store: h.store, publicBaseUrl: 'https://gateway.ngc.example', nodeEnv: 'production' });
     const app = express();
     app.set('trust proxy', 'loopback');
+    app.use(auth.router);
     app.get('/touch', auth.sessionMiddleware, (req, res) => {
       req.session.csrfToken = 'x';
       res.send('ok');
@@ -254,6 +257,14 @@ describe('cookie outside development', () => {
       expect(c).toMatch(/; Secure/i);
       expect(c).toMatch(/; HttpOnly/i);
       expect(c).toMatch(/; SameSite=Lax/i);
+      // The login binding must survive the IdP's cross-site POST: SameSite=None, so Secure and __Host-.
+      const login = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/auth/saml/login`, { headers: { 'x-forwarded-proto': 'https' }, redirect: 'manual' });
+      const binding = login.headers.getSetCookie()[0] ?? '';
+      expect(binding).toMatch(/^__Host-ngc-saml-login=_/);
+      expect(binding).toMatch(/; Path=\/;/);
+      expect(binding).toMatch(/; Secure/i);
+      expect(binding).toMatch(/; HttpOnly/i);
+      expect(binding).toMatch(/; SameSite=None/i);
     } finally {
       server.close();
     }

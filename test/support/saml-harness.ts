@@ -155,6 +155,13 @@ export class Browser {
     return res;
   }
 
+  /** Another tab of the same browser: same cookies from here on, kept separately. */
+  clone(): Browser {
+    const copy = new Browser();
+    for (const [origin, jar] of this.cookies) copy.cookies.set(origin, new Map(jar));
+    return copy;
+  }
+
   postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
     return this.fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
   }

@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import session from 'express-session';
 import passport from 'passport';
-import { Strategy as SamlStrategy, type Profile, type VerifiedCallback } from '@node-saml/passport-saml';
+import { Strategy as SamlStrategy, type Profile, type VerifiedCallback, type VerifyWithRequest } from '@node-saml/passport-saml';
 import { SAML, ValidateInResponseTo, type SamlConfig as NodeSamlConfig } from '@node-saml/node-saml';
 import { SamlConfigError } from './config';
 import { ACCEPTED_DATA_ENCRYPTION, checkEncryptionAlgorithms, checkResponseEnvelope, checkVerifiedAssertion } from './checks';
 import { createCsrfProtection } from './csrf';
+import { createLoginBinding } from './login-binding';
 import { escapeHtml, page, safeReturnTo, sendError, wantsHtml } from './http-helpers';
 import { REQUEST_CACHE_NAMESPACE, StoreRequestCache, StoreSessionStore } from './store-adapters';
 import type { AuditorUser, SamlAuthFailureEvent, CreateSamlAuthOptions } from './types';
@@ -104,7 +105,9 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
   // Both share the store-backed request cache, so any instance can receive any response.
   const saml = new SAML(samlOptions);
 
-  const verify = (profile: Profile | null, done: VerifiedCallback): void => {
+  const loginBinding = createLoginBinding(secureCookie, REQUEST_TTL_MS);
+
+  const verify = (req: Request, profile: Profile | null, done: VerifiedCallback): void => {
     (async (): Promise<FailureInfo | AuditorUser> => {
       if (!profile) return { status: 401, reason: 'no assertion' };
       const rawResponse = profile.getSamlResponseXml?.();
@@ -115,12 +118,14 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
       if (envelopeProblem) return { status: 401, reason: envelopeProblem };
       const facts = checkVerifiedAssertion(verifiedAssertion, { acsUrl, idpEntityId: config.idpEntityId, inResponseTo });
       if (typeof facts === 'string' || facts === undefined) return { status: 401, reason: facts ?? 'assertion refused' };
+      if (!loginBinding.matches(req, inResponseTo)) return { status: 401, reason: 'response to a login this browser did not start' };
       // node-saml's own InResponseTo bookkeeping is read-then-delete and skips the delete on some
       // paths; these atomic claims make a response and an assertion usable once, across instances.
       const requestFresh = await store.rememberOnce('saml-in-response-to', inResponseTo, new Date(Date.now() + REQUEST_TTL_MS));
       const assertionFresh = await store.rememberOnce('saml-assertion-id', facts.id, new Date(facts.notOnOrAfter.getTime() + ACCEPTED_CLOCK_SKEW_MS + 60_000));
       await store.deleteExpiring(REQUEST_CACHE_NAMESPACE, inResponseTo);
       if (!requestFresh || !assertionFresh) return { status: 401, reason: 'replayed SAML response' };
+      if (req.res) loginBinding.forget(req, req.res, inResponseTo);
       const isAuditor = attributeValues(profile, config.auditorAttribute).includes(config.auditorValue);
       const displayName = (options.displayNameAttributes ?? []).map((a) => attributeValues(profile, a)[0]).find(Boolean);
       const user: AuditorUser = {
@@ -142,8 +147,8 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
   };
 
   const authenticator = new passport.Authenticator();
-  const strategy = new SamlStrategy({ ...samlOptions, passReqToCallback: false }, verify, (_p, done) => done(null, undefined));
-  // passport-saml is typed against its own copy of passport-strategy; the runtime contract is the same.
+  // passport-saml types its Request against its own copy of @types/express; the object is the same.
+  const strategy = new SamlStrategy({ ...samlOptions, passReqToCallback: true }, verify as unknown as VerifyWithRequest, (_req, _p, done) => done(null, undefined));
   authenticator.use('saml', strategy as unknown as passport.Strategy);
 
   const sessionStore = new StoreSessionStore(store, config.sessionIdleTimeoutMs);
@@ -211,6 +216,7 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
     }
     saml.getAuthorizeUrlAsync(returnTo, req.get('host'), {}).then(
       (url) => {
+        loginBinding.remember(req, res, url);
         res.set('Cache-Control', 'no-store');
         res.redirect(302, url);
       },
