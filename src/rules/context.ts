@@ -178,10 +178,6 @@ export function codings(cc: unknown): { coding: Json; index: number }[] {
   return asArray(cc.coding).flatMap((coding, index) => (isObject(coding) ? [{ coding, index }] : []));
 }
 
-export function hasCoding(cc: unknown, system: string, code: string): boolean {
-  return codings(cc).some(({ coding }) => coding.system === system && coding.code === code);
-}
-
 export interface ComponentRef {
   component: Json;
   /** `Bundle.entry[4].resource.component[1]` */
