@@ -30,13 +30,18 @@ export interface DeliveryMetrics {
 }
 
 export interface DeliveryWorkerOptions {
-  /** Names this worker in leases and attempt records. Default: host, pid and a random suffix. */
+  /**
+   * Names this worker in leases and attempt records. Give a STABLE id per gateway instance (the
+   * same after a restart): start() then frees the rows its previous incarnation had claimed when it
+   * died, instead of leaving them until their leases run out. Default: host, pid and a random
+   * suffix (always new, so a crashed instance's rows wait for their leases).
+   */
   workerId?: string;
   /** Sends in flight at once. Default 4. */
   concurrency?: number;
   /** How often an idle worker looks at the outbox. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** How long a claimed row stays hidden from other workers; must exceed one send. Default 120 s, or twice the target's timeout plus 10 s when that is longer. */
+  /** How long a claimed row stays hidden from other workers; must exceed one send. Default 60 s, or twice the target's timeout plus 10 s when that is longer. */
   leaseMs?: number;
   /** Backoff: first retry waits up to this long. Default 1 s. */
   baseDelayMs?: number;
@@ -82,7 +87,7 @@ export function createDeliveryWorker(params: CreateDeliveryWorkerParams): Delive
   const pollIntervalMs = o.pollIntervalMs ?? 1000;
   // A lease shorter than a send would let a second worker send the same submission while the
   // first is still waiting for the answer (harmless thanks to the conditional creates, but wasteful).
-  const leaseMs = o.leaseMs ?? Math.max(120_000, 2 * (target.timeoutMs ?? 0) + 10_000);
+  const leaseMs = o.leaseMs ?? Math.max(60_000, 2 * (target.timeoutMs ?? 0) + 10_000);
   const backoff = { baseDelayMs: o.baseDelayMs ?? 1000, maxDelayMs: o.maxDelayMs ?? 300_000 };
   const random = o.random ?? Math.random;
   const breaker = new CircuitBreaker({
@@ -218,7 +223,13 @@ export function createDeliveryWorker(params: CreateDeliveryWorkerParams): Delive
       if (running) return;
       running = true;
       logger.info({ workerId, target: target.description, concurrency }, 'delivery worker started');
-      loopDone = loop();
+      loopDone = store
+        .releaseLeases(workerId)
+        .then(
+          (n) => n > 0 && logger.warn({ workerId, released: n }, 'released deliveries claimed before a restart'),
+          (err) => logger.error({ workerId, err: (err as Error)?.message }, 'could not release earlier leases'),
+        )
+        .then(loop);
     },
     async stop() {
       running = false;

@@ -207,6 +207,11 @@ export class PostgresStore implements GatewayStore {
       .sort((a, b) => a.submissionId.localeCompare(b.submissionId));
   }
 
+  async releaseLeases(workerId: string): Promise<number> {
+    const { rowCount } = await this.pool.query('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1', [workerId]);
+    return rowCount ?? 0;
+  }
+
   async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
     await this.tx(async (c) => {
       await c.query(

@@ -239,6 +239,12 @@ export class SqliteStore implements GatewayStore {
     }).immediate();
   }
 
+  async releaseLeases(workerId: string): Promise<number> {
+    return this.groupCommit(
+      () => this.db.prepare('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(workerId).changes,
+    );
+  }
+
   async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
     await this.groupCommit(() => {
       this.db

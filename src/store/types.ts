@@ -89,6 +89,11 @@ export interface GatewayStore {
 
   /** Claims up to `limit` due outbox rows not leased by another worker (FOR UPDATE SKIP LOCKED on PostgreSQL). */
   claimOutbox(workerId: string, limit: number, leaseMs: number, now?: Date): Promise<OutboxItem[]>;
+  /**
+   * Ends the leases held by `workerId` (a worker restarting under a stable id frees what its
+   * previous incarnation had claimed instead of waiting for the leases to run out); returns how many.
+   */
+  releaseLeases(workerId: string): Promise<number>;
   recordAttempt(attempt: DeliveryAttempt): Promise<void>;
   markDelivered(submissionId: string, response: DeliveryState['response'], at?: Date): Promise<void>;
   markFailed(submissionId: string, reason: string, at?: Date): Promise<void>;

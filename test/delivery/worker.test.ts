@@ -135,6 +135,19 @@ describe('delivery worker', () => {
     expect(w.breakerState()).toBe('closed');
   });
 
+  it('restarted under the same worker id, sends at once what its crashed predecessor had claimed', async () => {
+    const { record } = await acceptSubmission(store);
+    const stranded = await acceptSubmission(store);
+    await store.claimOutbox('gateway-1', 10, 600_000); // claimed, then the process died
+    nock(BASE).post('/').times(2).reply(200, okAnswer);
+    const other = worker({ workerId: 'gateway-2' });
+    expect(await other.runOnce()).toBe(0);
+    worker({ workerId: 'gateway-1' }).start();
+    await waitFor(async () => (await store.outboxDepth()) === 0, 5000, 'released rows delivered');
+    expect((await store.getSubmission(record.id))?.status).toBe('delivered');
+    expect((await store.getSubmission(stranded.record.id))?.status).toBe('delivered');
+  });
+
   it('finishes the send in flight when stopped, then claims nothing more', async () => {
     const { record } = await acceptSubmission(store);
     const second = await acceptSubmission(store);

@@ -219,6 +219,16 @@ export function storeContract(engine: EngineName): void {
       expect(await store.outboxDepth()).toBe(3);
     });
 
+    it('frees the leases of one worker on request (a restart under a stable worker id)', async () => {
+      await insertMany(store, 3);
+      const [a] = await store.claimOutbox('instance-1', 1, 600_000);
+      await store.claimOutbox('instance-2', 5, 600_000);
+      expect(await store.claimOutbox('instance-3', 5, 600_000)).toEqual([]);
+      expect(await store.releaseLeases('instance-1')).toBe(1);
+      expect((await store.claimOutbox('instance-3', 5, 600_000)).map((i) => i.submissionId)).toEqual([a.submissionId]);
+      expect(await store.releaseLeases('nobody')).toBe(0);
+    });
+
     it('never hands the same row to two concurrent claimers on two instances', async () => {
       const other = await db.open();
       const ids = await insertMany(store, 40);
