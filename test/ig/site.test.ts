@@ -51,7 +51,7 @@ test('the variant profile table shows cardinality, binding, fixed values, must-s
   expect(page).toContain('Genomics Reporting STU3');
   const code = row(page, 'Observation.code');
   expect(code).toContain('<td class="card">1..1</td>');
-  expect(code).toContain('69548-6');
+  expect(code).toMatch(/<span class="label">(pattern|fixed)<\/span> <code>http:\/\/loinc.org#69548-6/);
   expect(code).toContain('<span title="must support">S</span>');
   expect(code).toContain('href="rules.html#VAR-00"');
   const value = row(page, 'Observation.value[x]');

@@ -44,7 +44,8 @@ function typeCell(element: Json, linker: Linker): Html {
     const profiles = ((t.profile as string[] | undefined) ?? []).map((p) => canonicalLink(p, linker));
     const targets = ((t.targetProfile as string[] | undefined) ?? []).map((p) => canonicalLink(p, linker));
     const join = (xs: Html[]): Html[] => xs.flatMap((x, j) => (j ? [raw(' | '), x] : [x]));
-    return html`${i ? raw('<br>') : ''}<code>${t.code}</code>${profiles.length ? html` (${join(profiles)})` : ''}${targets.length ? html` → ${join(targets)}` : ''}`;
+    const code = String(t.code).startsWith('http://hl7.org/fhirpath/') ? String(t.code).slice('http://hl7.org/fhirpath/'.length) : t.code;
+    return html`${i ? raw('<br>') : ''}<code>${code}</code>${profiles.length ? html` (${join(profiles)})` : ''}${targets.length ? html` → ${join(targets)}` : ''}`;
   })}`;
 }
 
@@ -65,10 +66,22 @@ export function fixedValues(element: Json): Array<{ kind: 'fixed' | 'pattern'; t
   return out;
 }
 
+function codingText(c: Json): string {
+  return `${c.system ?? ''}#${c.code ?? ''}${c.display ? ` "${c.display}"` : ''}`;
+}
+
+/** Codes the way integrators read them (`system#code`); other values as compact JSON. */
+export function fixedText(type: string, value: unknown): string {
+  const v = value as Json;
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (type === 'Coding') return codingText(v);
+  if (type === 'CodeableConcept' && Array.isArray(v.coding) && Object.keys(v).length === 1) return (v.coding as Json[]).map(codingText).join(', ');
+  if (type === 'Quantity' && Object.keys(v).every((k) => ['value', 'unit', 'system', 'code'].includes(k))) return `${v.value ?? ''} ${v.code ?? v.unit ?? ''}`.trim();
+  return JSON.stringify(value);
+}
+
 function fixedCell(element: Json): Html {
-  return html`${fixedValues(element).map(
-    (f) => html`<div><span class="label">${f.kind}</span> <code>${typeof f.value === 'string' ? f.value : JSON.stringify(f.value)}</code></div>`,
-  )}`;
+  return html`${fixedValues(element).map((f) => html`<div><span class="label">${f.kind}</span> <code>${fixedText(f.type, f.value)}</code></div>`)}`;
 }
 
 function ruleLinks(ids: string[]): Html {
@@ -98,7 +111,7 @@ export function snapshotTable(sd: Json, linker: Linker): Html {
 <td class="card">${card}</td>
 <td>${typeCell(e, linker)}</td>
 <td>${bindingCell(e, linker)}</td>
-<td>${fixedCell(e)}</td>
+<td class="fixed">${fixedCell(e)}</td>
 <td class="ms">${e.mustSupport ? html`<span title="must support">S</span>` : ''}</td>
 <td>${e.short ?? ''}</td>
 <td>${ruleLinks(elementRuleIds(e))}</td>
