@@ -25,7 +25,8 @@ export const VALIDATE_USAGE = `usage: ngc-gateway validate [--resource] [--packa
 
 Validates FHIR R4 JSON files and prints every issue found.
 
-  (default)          judge each file as POST /fhir judges a submission
+  (default)          judge each file as POST /fhir judges a submission: intake guard,
+                     FHIR R4 + NGC profiles, NGC rules (not SUB-11/SUB-12, which need a client)
   --resource         validate each file as a plain FHIR R4 resource: base specification,
                      the profiles in meta.profile and --profile
   --package DIR      also load this FHIR package (folder or .tgz); may be repeated
@@ -113,22 +114,26 @@ function parseResourceFile(buffer: Buffer): { value?: unknown; issues: Validatio
   }
 }
 
+type SubmissionJudge = import('../submission').SubmissionValidator;
+
 /**
- * THE mode switch. Submission mode must judge exactly as `POST /fhir` does: the intake guard's
- * body check, then the FHIR engine (base R4 + declared profiles); the NGC business rules plug in
- * here (`validateSubmission`) once they are wired into the gateway.
+ * THE mode switch. Submission mode judges exactly as `POST /fhir` does, through the same glue
+ * (src/submission: intake guard on the bytes, TERM-01 normalisation, FHIR R4 + NGC profiles, NGC
+ * business rules; SUB-11/SUB-12 need a client and stay with the HTTP layer). `--resource` is the
+ * plain engine, as `$validate` on a resource.
  */
-function judge(validator: Validator, opts: Options, buffer: Buffer): ValidationIssue[] {
-  if (opts.resourceMode) {
+function judge(validator: Validator, submission: SubmissionJudge | undefined, opts: Options, buffer: Buffer): ValidationIssue[] {
+  if (opts.resourceMode || !submission) {
     const parsed = parseResourceFile(buffer);
     if (parsed.value === undefined) return parsed.issues;
     return validator.validate(parsed.value, { profiles: opts.profiles });
   }
-  // Loaded here so that --resource never needs the HTTP layer's modules.
-  const { parseSubmissionBody } = require('../http/intake') as typeof import('../http/intake');
-  const intake = parseSubmissionBody(buffer);
-  if (intake.value === undefined) return intake.issues;
-  return [...intake.issues, ...validator.validate(intake.value, { profiles: opts.profiles })];
+  const verdict = submission.validateBytes(buffer);
+  if (!opts.profiles.length || !verdict.bundle) return verdict.issues;
+  // --profile in submission mode: what the extra profiles add, without repeating what is already said.
+  const said = new Set(verdict.issues.map((i) => `${i.severity}|${i.expression ?? ''}|${i.diagnostics}`));
+  const extra = validator.validate(verdict.bundle, { profiles: opts.profiles }).filter((i) => !said.has(`${i.severity}|${i.expression ?? ''}|${i.diagnostics}`));
+  return [...verdict.issues, ...extra];
 }
 
 const COLOURS = { error: '\x1b[31m', fatal: '\x1b[31m', warning: '\x1b[33m', information: '\x1b[36m', bold: '\x1b[1m', dim: '\x1b[2m', green: '\x1b[32m', reset: '\x1b[0m' };
@@ -184,9 +189,15 @@ export async function run(args: string[]): Promise<number> {
   }
 
   let validator: Validator;
+  let submission: SubmissionJudge | undefined;
   try {
     const { createValidator } = require('../validation') as typeof import('../validation');
     validator = createValidator({ packages: opts.packages });
+    if (!opts.resourceMode) {
+      // Loaded only in submission mode, so that --resource never needs the NGC rules or the HTTP intake.
+      const { createSubmissionValidator } = require('../submission') as typeof import('../submission');
+      submission = createSubmissionValidator({ validator });
+    }
   } catch (err) {
     process.stderr.write(`ngc-gateway validate: cannot load the definitions: ${(err as Error).message.split('\n')[0]}\n`);
     return 2;
@@ -198,7 +209,7 @@ export async function run(args: string[]): Promise<number> {
   for (const file of opts.files) {
     let issues: ValidationIssue[];
     try {
-      issues = judge(validator, opts, readInput(file));
+      issues = judge(validator, submission, opts, readInput(file));
     } catch (err) {
       if (err instanceof UsageError) {
         process.stderr.write(`ngc-gateway validate: ${err.message}\n`);

@@ -114,6 +114,20 @@ describe('ngc-gateway validate (submission mode)', () => {
     expect(line.outcome.issue[0]).toMatchObject({ code: 'structure', details: { coding: [{ code: 'SUB-01' }] } });
   });
 
+  it('gives the gateway\'s verdict: an accepted example of the guide is valid, a broken one fails on its NGC rule', () => {
+    const good = path.join(ROOT, 'implementation-guide/examples/valid/wgs-germline-positive.json');
+    const bad = path.join(ROOT, 'implementation-guide/examples/invalid/ANA-01.json');
+    const r = cli(['--format', 'ndjson', good, bad]);
+    expect(r.code).toBe(1);
+    const [g, b] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(g).toMatchObject({ file: good, valid: true });
+    expect(b).toMatchObject({ file: bad, valid: false });
+    expect(b.outcome.issue.some((i: { details?: { coding?: { code: string }[] } }) => i.details?.coding?.[0].code === 'ANA-01')).toBe(true);
+    // The same Bundle as a plain resource knows nothing of the NGC rules.
+    const plain = cli(['--resource', '--format', 'ndjson', bad]);
+    expect(JSON.parse(plain.stdout).outcome.issue.some((i: { details?: { coding?: { code: string }[] } }) => i.details?.coding?.[0].code === 'ANA-01')).toBe(false);
+  });
+
   it('rejects duplicate keys, which JSON.parse would silently accept', () => {
     const dup = file('dup.json', '{"resourceType":"Patient","gender":"female","gender":"male"}');
     const r = cli(['--format', 'ndjson', dup]);
