@@ -444,8 +444,10 @@ export class Engine {
 
   /** Evaluates the node's invariants; `already` is a node whose invariants were evaluated on this value (same keys are skipped). */
   checkInvariants(run: Run, value: unknown, node: ElementNode, path: string, env: ResourceEnv, sink: ValidationIssue[], already?: ElementNode): void {
-    for (const inv of node.invariants) {
-      if (NATIVE_INVARIANTS.has(inv.key)) continue;
+    // most elements carry only ele-1 (checked natively): keep the list of the others per node
+    const list = (node.evaluated ??= node.invariants.filter((i) => !NATIVE_INVARIANTS.has(i.key)));
+    for (let k = 0; k < list.length; k++) {
+      const inv = list[k];
       // narrative lives in the container: the HL7 validator does not ask contained resources for it
       if (inv.key === 'dom-6' && env.isContained) continue;
       if (already && already.invariants.some((i) => i.key === inv.key)) continue;

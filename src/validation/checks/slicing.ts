@@ -24,6 +24,16 @@ interface Located {
 }
 
 const expectations = new WeakMap<ElementNode, (Expectation | null)[]>();
+const paths = new WeakMap<ElementNode, string[][]>();
+
+function discPaths(slicing: ElementNode): string[][] {
+  let list = paths.get(slicing);
+  if (!list) {
+    list = slicing.slicing!.discriminators.map((d) => splitPath(d.path));
+    paths.set(slicing, list);
+  }
+  return list;
+}
 
 function splitPath(path: string): string[] {
   const out: string[] = [];
@@ -204,7 +214,10 @@ function expectationsOf(engine: Engine, slicing: ElementNode, slice: ElementNode
   return list;
 }
 
-function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undefined, slicing: ElementNode, slice: ElementNode, type: TypeRef, itemPath: string, env: ResourceEnv): boolean {
+/** The values of an item at each discriminator path, computed once per item and shared by all candidate slices. */
+type ItemValues = (Located[] | undefined)[];
+
+function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undefined, slicing: ElementNode, slice: ElementNode, type: TypeRef, itemPath: string, env: ResourceEnv, cache: ItemValues): boolean {
   const discs = slicing.slicing!.discriminators;
   const exps = expectationsOf(engine, slicing, slice);
   if (!discs.length || exps.some((e) => e === null)) {
@@ -216,7 +229,7 @@ function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undef
   const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
   for (let i = 0; i < discs.length; i++) {
     const exp = exps[i]!;
-    const values = instanceValues(item, itemType, itemPath, splitPath(discs[i].path), env);
+    const values = (cache[i] ??= instanceValues(item, itemType, itemPath, discPaths(slicing)[i], env));
     let ok: boolean;
     switch (exp.kind) {
       case 'fixed':
@@ -310,12 +323,13 @@ function sliceIndex(engine: Engine, child: ElementNode): SliceIndex | null {
   return index;
 }
 
-function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type: TypeRef, itemPath: string, env: ResourceEnv): Iterable<number> {
+function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type: TypeRef, itemPath: string, env: ResourceEnv, cache: ItemValues): Iterable<number> {
   const index = sliceIndex(engine, child);
   if (!index) return child.slices.keys();
   const keys: string[] = [];
   const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
-  for (const loc of instanceValues(item, itemType, itemPath, index.segs, env)) instanceKeys(loc.value, keys);
+  const values = (cache[index.disc] ??= instanceValues(item, itemType, itemPath, index.segs, env));
+  for (const loc of values) instanceKeys(loc.value, keys);
   if (!index.unindexed.length && keys.length === 1) return index.byKey.get(keys[0]) ?? [];
   const out = new Set<number>(index.unindexed);
   for (const k of keys) for (const i of index.byKey.get(k) ?? []) out.add(i);
@@ -342,8 +356,9 @@ export function checkSlicing(engine: Engine, run: Run, items: unknown[], exts: u
     const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
     const itemPath = child.isArray ? `${path}.${key}[${i}]` : `${path}.${key}`;
     let idx = -1;
-    for (const s of candidateSlices(engine, child, item, type, itemPath, env)) {
-      if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env)) {
+    const cache: ItemValues = [];
+    for (const s of candidateSlices(engine, child, item, type, itemPath, env, cache)) {
+      if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env, cache)) {
         idx = s;
         break;
       }

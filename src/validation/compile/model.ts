@@ -66,6 +66,8 @@ export interface ElementNode {
   pattern?: unknown;
   binding?: { strength: string; valueSet?: string; tagged: boolean };
   invariants: CompiledInvariant[];
+  /** The invariants evaluated per value (those not checked natively by the walker), computed on first use. */
+  evaluated?: CompiledInvariant[];
   contentReference?: string;
   isModifier?: boolean;
   /** Nearest rule (this element or its closest ancestor in the same profile). */
