@@ -100,10 +100,10 @@ describe('external code systems', () => {
 
   it('UCUM units are checked by grammar', () => {
     const vs = 'http://hl7.org/fhir/ValueSet/ucum-units';
-    for (const unit of ['mg/dL', 'mmol/L', 'kg/m2', '10*3/uL', '%', 'mm[Hg]', '/min', '{copies}/mL', 'mL/min/{1.73_m2}', 's-1', '[in_i]', 'cm[H2O]', '1']) {
+    for (const unit of ['mg/dL', 'mmol/L', 'kg/m2', '10*3/uL', '%', 'mm[Hg]', '/min', '{copies}/mL', 'mL/min/{1.73_m2}', 's-1', '[in_i]', 'cm[H2O]', '1', '1/1000000{Base}', '{reads}/{base}', 'a']) {
       expect([unit, tx.validateCode(vs, 'http://unitsofmeasure.org', unit).outcome]).toEqual([unit, 'valid']);
     }
-    for (const unit of ['mg//dL', 'mg/', 'kg m2', '{open', '(mg', '10*', 'mg)']) {
+    for (const unit of ['mg//dL', 'mg/', 'kg m2', '{open', '(mg', '10*', 'mg)', '12mg']) {
       expect([unit, tx.validateCode(vs, 'http://unitsofmeasure.org', unit).outcome]).toEqual([unit, 'invalid']);
     }
     // Well formed, but an atom we do not know: not guessed.

@@ -79,6 +79,8 @@ export function checkUcum(code: string): UcumResult {
     const digits = /^\d+/.exec(code.slice(pos));
     if (digits && !/^10[*^]/.test(code.slice(pos))) {
       pos += digits[0].length;
+      // A number may carry an annotation (`1000000{Base}`, accepted by the UCUM services HL7 uses).
+      if (code[pos] === '{') return annotation();
       if (pos < code.length && !'./)'.includes(code[pos])) return 'a number must stand alone';
       return undefined;
     }
