@@ -60,6 +60,8 @@ export interface CodeForms {
 export interface NgcProfiles {
   canonicalBase: string;
   version: string;
+  bundleCounts: Record<string, { min: number; max: number | null }>;
+  reportResults: string[];
   profiles: Record<string, { type: string; references: Record<string, string[]>; targetRules: Record<string, string> }>;
 }
 

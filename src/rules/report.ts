@@ -83,15 +83,13 @@ export const rep06: Rule = (ctx) => {
   return out;
 };
 
-const RESULT_PROFILES = ['ngc-sequencing-analysis', 'ngc-sequencing-qc', 'ngc-variant', 'ngc-diagnostic-implication'];
-
 export const rep07: Rule = (ctx) => {
   const report = ctx.single('ngc-genomic-report');
   if (!report) return [];
   const referenced = new Set(asArray(report.resource.result).map((r) => ctx.resolve(r)));
   const at = report.resource.result === undefined ? report.path : `${report.path}.result`;
   return ctx.entries
-    .filter((e) => e.profile && RESULT_PROFILES.includes(e.profile) && !referenced.has(e))
+    .filter((e) => e.profile && ctx.data.profiles.reportResults.includes(e.profile) && !referenced.has(e))
     .map((e) => ctx.issue('REP-07', {
       code: 'business-rule',
       diagnostics: `DiagnosticReport.result does not reference the ${e.profile} ${e.fullUrl ?? `at ${e.path}`}`,

@@ -134,26 +134,15 @@ export const sub06: Rule = (ctx) => {
   return out;
 };
 
-/** Profiles the Bundle must hold: [profile, min, max]. */
-const REQUIRED_COUNTS: [string, number, number][] = [
-  ['ngc-patient', 1, 1],
-  ['ngc-genomic-report', 1, 1],
-  ['ngc-service-request', 1, 1],
-  ['ngc-specimen', 1, Infinity],
-  ['ngc-sequencing-analysis', 1, 1],
-  ['ngc-sequencing-qc', 1, 1],
-  ['ngc-organization', 1, Infinity],
-];
-
 export const sub07: Rule = (ctx) => {
   const out: ValidationIssue[] = [];
   // Entries whose profile is unknown (SUB-06) might be the missing one: do not count them as absent.
   const unknownTypes = new Set(ctx.entries.filter((e) => !e.profile).map((e) => e.resource.resourceType));
-  for (const [profile, min, max] of REQUIRED_COUNTS) {
+  for (const [profile, { min, max }] of Object.entries(ctx.data.profiles.bundleCounts)) {
     const found = ctx.withProfile(profile);
     if (found.length < min && !unknownTypes.has(ctx.data.profiles.profiles[profile].type)) {
       out.push(ctx.issue('SUB-07', { code: 'required', diagnostics: `The Bundle contains no ${profile}`, expression: 'Bundle.entry' }));
-    } else if (found.length > max) {
+    } else if (max !== null && found.length > max) {
       for (const extra of found.slice(max)) {
         out.push(ctx.issue('SUB-07', { code: 'business-rule', diagnostics: `The Bundle may contain only one ${profile}`, expression: extra.path }));
       }
