@@ -23,6 +23,7 @@ export interface GatewayConfig {
     maxInFlight: number;
     maxQueue: number;
     queueTimeoutMs: number;
+    maxEventLoopLagMs: number;
     ratePerSecond: number;
     rateBurst: number;
   };
@@ -140,6 +141,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxInFlight: integer(env, 'MAX_IN_FLIGHT', 16, 1, 10_000),
       maxQueue: integer(env, 'MAX_QUEUE', 64, 0, 100_000),
       queueTimeoutMs: integer(env, 'QUEUE_TIMEOUT_MS', 10_000, 1, 600_000),
+      maxEventLoopLagMs: integer(env, 'MAX_EVENT_LOOP_LAG_MS', 1000, 0, 600_000),
       ratePerSecond: number(env, 'RATE_LIMIT_PER_SECOND', 20, 0, 1_000_000),
       rateBurst: integer(env, 'RATE_LIMIT_BURST', 40, 1, 1_000_000),
     },

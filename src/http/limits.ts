@@ -66,6 +66,43 @@ export class ConcurrencyGate {
   }
 }
 
+/**
+ * Validation is synchronous CPU work, so when the gateway is saturated the backlog builds up in
+ * sockets and in the event loop, where the in-flight gate cannot see it. The event loop's lag
+ * (how late a short timer fires) measures that backlog directly: above the limit, new work is
+ * refused with 503 until the loop catches up.
+ */
+export class EventLoopLag {
+  private lastLagMs = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly limitMs: number,
+    private readonly intervalMs = 50,
+  ) {
+    if (limitMs <= 0) return;
+    let expected = performance.now() + intervalMs;
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      this.lastLagMs = Math.max(0, now - expected);
+      expected = now + intervalMs;
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  get lagMs(): number {
+    return this.lastLagMs;
+  }
+
+  overloaded(): boolean {
+    return this.limitMs > 0 && this.lastLagMs > this.limitMs;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 /** Per-key token buckets: `ratePerSecond` sustained, `burst` at once. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

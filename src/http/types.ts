@@ -47,6 +47,8 @@ export interface HttpLimits {
   maxQueue: number;
   /** How long a request may wait for a slot before it gets 503. */
   queueTimeoutMs: number;
+  /** New submissions are refused (503) while the event loop runs later than this (0: never). */
+  maxEventLoopLagMs: number;
   /** Per-client token bucket: sustained requests per second (0 disables the limit) and burst size. */
   ratePerSecond: number;
   rateBurst: number;
@@ -59,6 +61,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxInFlight: 16,
   maxQueue: 64,
   queueTimeoutMs: 10_000,
+  maxEventLoopLagMs: 1000,
   ratePerSecond: 20,
   rateBurst: 40,
 };

@@ -428,3 +428,31 @@ describe('HTTP API', () => {
     });
   });
 });
+
+describe('load shedding when validation saturates the CPU', () => {
+  it('answers 503 with Retry-After while the event loop lags, and recovers', async () => {
+    const busy = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        // synchronous work, as the validation engine's
+      }
+    };
+    const h = await startHarness({
+      validateSubmission: () => (busy(300), []),
+      limits: { ratePerSecond: 0, maxEventLoopLagMs: 100 },
+    });
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => h.post('/fhir/$validate', typicalBundle())));
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+      const shed = answers.find((r) => r.status === 503)!;
+      expect(Number(shed.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await outcomeOf(shed)).issue[0].code).toBe('transient');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await h.post('/fhir/$validate', typicalBundle())).status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -13,7 +13,7 @@ import { operationOutcome } from '../../validation/outcome';
 import { checkMediaType, parseSubmissionBody, readBodyLimited, ruleRef, type IntakeResult } from '../intake';
 import { baseUrlOf, clientOf, requireScope } from '../context';
 import { logFields } from '../logging';
-import { ConcurrencyGate, RateLimiter } from '../limits';
+import { ConcurrencyGate, EventLoopLag, Overloaded, RateLimiter } from '../limits';
 import { HttpError, sendResource } from '../respond';
 import { extractSubmissionFacts, type SubmissionFacts } from '../submission-facts';
 import { SCOPE_READ, SCOPE_WRITE, type AppDeps, type AuthenticatedClient, type HttpLimits } from '../types';
@@ -25,6 +25,7 @@ export interface PipelineDeps {
   limits: HttpLimits;
   gate: ConcurrencyGate;
   rateLimiter: RateLimiter;
+  lag: EventLoopLag;
 }
 
 interface ReadBody {
@@ -42,6 +43,7 @@ async function admit(p: PipelineDeps, req: Request, scopes: string[]): Promise<{
   }
   const media = checkMediaType(req.headers['content-type']);
   if (!media.ok) throw new HttpError(415, 'not-supported', media.issue!.diagnostics);
+  if (p.lag.overloaded()) throw new Overloaded(Math.min(30, Math.max(1, Math.ceil(p.lag.lagMs / 1000))));
   const release = await p.gate.acquire();
   return { client, release };
 }

@@ -86,7 +86,7 @@ export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Ha
     auth: { authenticate: testAuthenticate },
     logger: createLogger({ destination }),
     metrics: createMetrics({ defaultMetrics: false }),
-    limits: { ratePerSecond: 0 },
+    limits: { ratePerSecond: 0, maxEventLoopLagMs: 0 },
     ...overrides,
   };
   if (overrides.store === undefined) deps.store = store;

@@ -1,0 +1,153 @@
+/**
+ * `npm run bench:http`: load on the real gateway process over loopback (autocannon), with durable
+ * SQLite writes and the delivery worker running (to the local development sink).
+ *
+ * Phases: (1) the typical valid Bundle, each request with its own Bundle.identifier, so every one
+ * is validated, stored and queued (202); (2) a Bundle that breaks a rule (422, stored as rejected);
+ * (3) overload: far more connections than processing slots plus queue, to show that the gateway
+ * sheds load with 503 + Retry-After instead of growing. Reports throughput, p50/p99 latency and the
+ * gateway's memory (RSS sampled every second, and the peak).
+ *
+ * BENCH_SECONDS (default 60) sets the length of phase 1; phases 2 and 3 take a third of it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { accessToken, freePort, readExample, spawnServe, writeClientRegistry } from '../http/support/gateway-process';
+
+interface CannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number; max: number };
+  statusCodeStats?: Record<string, { count: number }>;
+  errors: number;
+  timeouts: number;
+}
+// autocannon ships no type declarations; this is the part used here.
+const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<CannonResult>;
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const EXAMPLE = 'wgs-germline-positive.json';
+const INVALID = path.join(__dirname, '..', '..', 'implementation-guide', 'examples', 'invalid', 'REP-03.json');
+
+type Json = Record<string, unknown> & { identifier: { value: string }; entry: Array<{ fullUrl: string; resource: Record<string, unknown> }> };
+
+function rssMiB(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+function performerSor(b: Json): string {
+  const report = b.entry.find((e) => e.resource.resourceType === 'DiagnosticReport')!.resource as { performer: Array<{ reference: string }> };
+  const org = b.entry.find((e) => e.fullUrl === report.performer[0].reference)!.resource as { identifier: Array<{ value: string }> };
+  return org.identifier[0].value;
+}
+
+async function main(): Promise<void> {
+  const valid = JSON.parse(readExample(EXAMPLE).toString()) as Json;
+  const invalid = JSON.parse(fs.readFileSync(INVALID, 'utf8')) as Json;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngc-bench-'));
+  const port = await freePort();
+  const { file, client } = writeClientRegistry(dir, [...new Set([performerSor(valid), performerSor(invalid)])]);
+  const g = spawnServe({
+    DATA_DIR: path.join(dir, 'data'),
+    PORT: String(port),
+    CLIENTS_FILE: file,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    RATE_LIMIT_PER_SECOND: '0',
+    MAX_IN_FLIGHT: '16',
+    MAX_QUEUE: '64',
+    QUEUE_TIMEOUT_MS: '2000',
+    MAX_EVENT_LOOP_LAG_MS: '500',
+    LOG_LEVEL: 'warn',
+    DELIVERY_POLL_MS: '200',
+  });
+  const pid = g.proc.pid!;
+  try {
+    await g.waitReady(120_000);
+    const token = await accessToken(g.url, client);
+    const headers = { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` };
+    let n = 0;
+    // Each request is a new submission: same content apart from its Bundle.identifier.
+    const variant = (b: Json): string => JSON.stringify({ ...b, identifier: { ...b.identifier, value: `${b.identifier.value}-bench-${++n}` } });
+
+    // Warm-up: the first submissions compile what the engine compiles lazily.
+    for (let i = 0; i < 20; i++) await fetch(`${g.url}/fhir`, { method: 'POST', headers, body: variant(valid) });
+
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(rssMiB(pid).rss), 1000);
+    const phase = async (name: string, body: Json, connections: number, seconds: number) => {
+      const before = rssMiB(pid);
+      const result = await autocannon({
+        url: `${g.url}/fhir`,
+        method: 'POST',
+        headers,
+        connections,
+        duration: seconds,
+        requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: variant(body) }) }],
+      });
+      const codes: Record<string, number> = {};
+      for (const [code, v] of Object.entries(result.statusCodeStats ?? {})) codes[code] = v.count;
+      const after = rssMiB(pid);
+      const line = {
+        phase: name,
+        connections,
+        seconds,
+        requestsPerSecond: Math.round(result.requests.average),
+        latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+        statusCodes: codes,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        rssMiB: { before: Math.round(before.rss), after: Math.round(after.rss), peak: Math.round(after.peak) },
+      };
+      console.log(JSON.stringify(line));
+      return { result, codes };
+    };
+
+    const accepted = await phase('accepted (valid Bundle, 202)', valid, 10, SECONDS);
+    const rejected = await phase('rejected (REP-03, 422)', invalid, 10, Math.max(5, Math.round(SECONDS / 3)));
+    const overload = await phase('overload (400 connections)', valid, 400, Math.max(5, Math.round(SECONDS / 3)));
+    clearInterval(sampler);
+
+    const retryAfter = await (async () => {
+      // One more burst to catch a shed answer's headers.
+      const answers = await Promise.all(Array.from({ length: 300 }, () => fetch(`${g.url}/fhir`, { method: 'POST', headers, body: variant(valid) })));
+      const shed = answers.find((r) => r.status === 503 || r.status === 429);
+      await Promise.all(answers.map((r) => r.arrayBuffer()));
+      return shed ? `${shed.status} Retry-After: ${shed.headers.get('retry-after')}` : 'no request shed';
+    })();
+
+    const firstThird = samples.slice(0, Math.max(1, Math.floor(samples.length / 6)));
+    const acceptedSamples = samples.slice(0, SECONDS);
+    console.log(
+      JSON.stringify({
+        summary: {
+          cpus: os.cpus().length,
+          acceptedPerSecond: Math.round((accepted.codes['202'] ?? 0) / SECONDS),
+          acceptedP99Ms: accepted.result.latency.p99,
+          rejectedPerSecond: Math.round((rejected.codes['422'] ?? 0) / Math.max(5, Math.round(SECONDS / 3))),
+          overloadStatusCodes: overload.codes,
+          shedExample: retryAfter,
+          rssMiBDuringAcceptedPhase: {
+            first: Math.round(Math.max(...firstThird)),
+            last: Math.round(acceptedSamples[acceptedSamples.length - 1] ?? 0),
+            max: Math.round(Math.max(...acceptedSamples)),
+          },
+          peakRssMiB: Math.round(rssMiB(pid).peak),
+          outboxDepthAtEnd: await (async () => {
+            const text = await (await fetch(`${g.url}/metrics`)).text();
+            return Number(/^ngc_outbox_depth (\d+)/m.exec(text)?.[1] ?? NaN);
+          })(),
+        },
+      }),
+    );
+  } finally {
+    await g.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
