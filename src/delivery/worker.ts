@@ -33,8 +33,10 @@ export interface DeliveryWorkerOptions {
   /**
    * Names this worker in leases and attempt records. Give a STABLE id per gateway instance (the
    * same after a restart): start() then frees the rows its previous incarnation had claimed when it
-   * died, instead of leaving them until their leases run out. Default: host, pid and a random
-   * suffix (always new, so a crashed instance's rows wait for their leases).
+   * died, instead of leaving them until their leases run out. Default on SQLite (one gateway
+   * process per database file): `sqlite:<hostname>`, stable. Default on PostgreSQL, where several
+   * instances may share a host: host, pid and a random suffix (always new, so a crashed instance's
+   * rows wait for their leases).
    */
   workerId?: string;
   /** Sends in flight at once. Default 4. */
@@ -82,7 +84,8 @@ export function createDeliveryWorker(params: CreateDeliveryWorkerParams): Delive
   const logger = params.logger ?? silentLogger;
   const metrics = params.metrics ?? {};
   const o = params.options ?? {};
-  const workerId = o.workerId ?? `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  const workerId =
+    o.workerId ?? (store.kind === 'sqlite' ? `sqlite:${os.hostname()}` : `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
   const concurrency = Math.max(1, o.concurrency ?? 4);
   const pollIntervalMs = o.pollIntervalMs ?? 1000;
   // A lease shorter than a send would let a second worker send the same submission while the

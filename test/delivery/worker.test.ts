@@ -2,6 +2,7 @@
  * The outbox worker on a real SQLite store, against nock-scripted answers of the National Genome
  * Database: what is retried, what is not, how long it waits, and when it stops sending at all.
  */
+import os from 'node:os';
 import nock from 'nock';
 import { createDeliveryWorker, createNgcDatabaseTarget, type DeliveryWorker, type DeliveryWorkerOptions, type BreakerState } from '../../src/delivery';
 import type { DeliveryAttempt } from '../../src/store';
@@ -146,6 +147,16 @@ describe('delivery worker', () => {
     await waitFor(async () => (await store.outboxDepth()) === 0, 5000, 'released rows delivered');
     expect((await store.getSubmission(record.id))?.status).toBe('delivered');
     expect((await store.getSubmission(stranded.record.id))?.status).toBe('delivered');
+  });
+
+  it('uses a stable default worker id on SQLite, so a restarted gateway frees its own claims', async () => {
+    const { record } = await acceptSubmission(store);
+    const crashed = worker({ workerId: undefined });
+    expect(crashed.workerId).toBe(`sqlite:${os.hostname()}`);
+    await store.claimOutbox(crashed.workerId, 10, 600_000);
+    nock(BASE).post('/').reply(200, okAnswer);
+    worker({ workerId: undefined }).start();
+    await waitFor(async () => (await store.getSubmission(record.id))?.status === 'delivered', 5000);
   });
 
   it('finishes the send in flight when stopped, then claims nothing more', async () => {
