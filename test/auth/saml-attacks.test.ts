@@ -266,6 +266,12 @@ describe('encryption and role', () => {
     expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(302);
   });
 
+  it('refuses an auditor authenticated below the required NSIS level of assurance', async () => {
+    const { browser, requestId } = await pendingRequest();
+    const samlResponse = await craft(h, { requestId, attributes: { 'https://data.gov.dk/concept/core/nsis/loa': ['Low'], 'https://ngc.dk/saml/attributes/role': ['ngc-auditor'] } });
+    await expectRefused(browser, samlResponse, 401, /level of assurance "Low" below Substantial/);
+  });
+
   it('answers a POST without SAMLResponse with 400 and records it', async () => {
     const before = h.failures.length;
     const res = await new Browser().postForm(h.acsUrl, { RelayState: '/audit' }, { accept: 'application/json' });

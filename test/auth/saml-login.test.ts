@@ -62,6 +62,8 @@ describe('login', () => {
     expect(url.searchParams.get('RelayState')).toBe('/audit/reports');
     const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
     expect(xml).toContain(`AssertionConsumerServiceURL="${h.acsUrl}"`);
+    expect(xml).toMatch(/RequestedAuthnContext[^>]*Comparison="minimum"/);
+    expect(xml).toContain('https://data.gov.dk/concept/core/nsis/loa/Substantial');
     expect(xml).toContain(h.spEntityId);
     const id = /\sID="([^"]+)"/.exec(xml)?.[1] ?? '';
     expect(await h.store.getExpiring('saml-request', id)).toBeDefined();
@@ -303,6 +305,7 @@ describe('loadSamlConfig', () => {
     expect(c).toMatchObject({ spEntityId: 'https://gateway.ngc.example/saml', idpEntityId: h.idp.entityId, idpSsoUrl: h.idp.ssoUrl, auditorAttribute: 'urn:role', auditorValue: 'auditor' });
     expect(c?.idpCertsPem).toEqual([testKeys().idp.certificatePem]);
     expect(c?.sessionIdleTimeoutMs).toBe(30 * 60_000);
+    expect(c?.minimumLoa).toBe('Substantial');
   });
 
   it('reads a certificate file with an SSO URL instead of metadata', () => {
@@ -318,5 +321,6 @@ describe('loadSamlConfig', () => {
     expect(() => loadSamlConfig({ ...spEnv(), SAML_SP_CERT: path.join(dir, 'sp.key'), SAML_IDP_METADATA: path.join(dir, 'idp-metadata.xml') })).toThrow(/SAML_SP_CERT is not a PEM X.509/);
     expect(() => loadSamlConfig({ ...spEnv(), SAML_IDP_METADATA: path.join(dir, 'sp.crt') })).toThrow(SamlConfigError);
     expect(() => loadSamlConfig({ ...spEnv(), SAML_IDP_METADATA: path.join(dir, 'idp-metadata.xml'), SAML_SESSION_SECRET: 'short' })).toThrow(/32 characters/);
+    expect(() => loadSamlConfig({ ...spEnv(), SAML_IDP_METADATA: path.join(dir, 'idp-metadata.xml'), SAML_MIN_NSIS_LOA: 'substantial' })).toThrow(/SAML_MIN_NSIS_LOA/);
   });
 });

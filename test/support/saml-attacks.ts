@@ -3,7 +3,7 @@
  * the forgeries an attacker can make (the SP's encryption certificate is public, so anyone can
  * produce a well-encrypted assertion; only the IdP's signature makes one trustworthy).
  */
-import { generateSelfSignedCertificate, type KeyAndCertificate } from '../../src/auth/saml';
+import { generateSelfSignedCertificate, NSIS_LOA_ATTRIBUTE, type KeyAndCertificate } from '../../src/auth/saml';
 import { samlXml } from '../../src/auth/saml/dev-idp';
 import { testKeys, type SamlHarness } from './saml-harness';
 
@@ -46,7 +46,8 @@ export function craftAssertion(h: SamlHarness, o: AssertionOptions): { id: strin
     audience: o.audience ?? h.spEntityId,
     recipient: o.recipient ?? h.acsUrl,
     inResponseTo: o.requestId ?? undefined,
-    attributes: o.attributes ?? AUDITOR_ATTRIBUTES,
+    // NemLog-in always states the level of assurance; a test may override it through `attributes`.
+    attributes: { [NSIS_LOA_ATTRIBUTE]: ['Substantial'], ...(o.attributes ?? AUDITOR_ATTRIBUTES) },
     issueInstant: o.issueInstant,
     notBefore: o.notBefore,
     notOnOrAfter: o.notOnOrAfter,

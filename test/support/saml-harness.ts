@@ -76,6 +76,7 @@ export async function startSamlHarness(options: HarnessOptions = {}): Promise<Sa
     idpCertsPem: [idp.certificatePem],
     auditorAttribute: 'https://ngc.dk/saml/attributes/role',
     auditorValue: 'ngc-auditor',
+    minimumLoa: 'Substantial',
     sessionSecret: 'test-session-secret-0123456789abcdef',
     sessionIdleTimeoutMs: 15 * 60_000,
     sessionAbsoluteTimeoutMs: 8 * 3_600_000,

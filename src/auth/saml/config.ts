@@ -23,11 +23,21 @@ export interface SamlConfig {
   /** The SAML attribute, and the value in it, that make a user an NGC auditor. */
   auditorAttribute: string;
   auditorValue: string;
+  /**
+   * Lowest NSIS level of assurance accepted (NemLog-in's `https://data.gov.dk/concept/core/nsis/loa`
+   * attribute); requested in the AuthnRequest as a minimum too.
+   */
+  minimumLoa: NsisLoa;
   /** Signs the session cookie; random per process when not configured (development only). */
   sessionSecret?: string;
   sessionIdleTimeoutMs: number;
   sessionAbsoluteTimeoutMs: number;
 }
+
+export type NsisLoa = 'Low' | 'Substantial' | 'High';
+export const NSIS_LOA_LEVELS: readonly NsisLoa[] = ['Low', 'Substantial', 'High'];
+export const NSIS_LOA_ATTRIBUTE = 'https://data.gov.dk/concept/core/nsis/loa';
+export const nsisLoaClassRef = (level: NsisLoa): string => `https://data.gov.dk/concept/core/nsis/loa/${level}`;
 
 export const DEFAULT_AUDITOR_ATTRIBUTE = 'https://ngc.dk/saml/attributes/role';
 export const DEFAULT_AUDITOR_VALUE = 'ngc-auditor';
@@ -154,6 +164,9 @@ export function loadSamlConfig(env: NodeJS.ProcessEnv = process.env): SamlConfig
     idp = { entityId, ssoUrl, sloUrl: env.SAML_IDP_SLO_URL?.trim() || undefined, signingCertsPem: splitPemCertificates(pemFrom(env, 'SAML_IDP_CERT'), 'SAML_IDP_CERT') };
   }
 
+  const minimumLoa = (env.SAML_MIN_NSIS_LOA?.trim() || 'Substantial') as NsisLoa;
+  if (!NSIS_LOA_LEVELS.includes(minimumLoa)) throw new SamlConfigError(`SAML_MIN_NSIS_LOA must be one of ${NSIS_LOA_LEVELS.join(', ')}`);
+
   let sessionSecret: string | undefined;
   if (env.SAML_SESSION_SECRET_FILE) sessionSecret = readFileSync(env.SAML_SESSION_SECRET_FILE, 'utf8').trim();
   else if (env.SAML_SESSION_SECRET) sessionSecret = env.SAML_SESSION_SECRET;
@@ -171,6 +184,7 @@ export function loadSamlConfig(env: NodeJS.ProcessEnv = process.env): SamlConfig
     idpCertsPem: idp.signingCertsPem,
     auditorAttribute: env.SAML_AUDITOR_ATTRIBUTE?.trim() || DEFAULT_AUDITOR_ATTRIBUTE,
     auditorValue: env.SAML_AUDITOR_VALUE?.trim() || DEFAULT_AUDITOR_VALUE,
+    minimumLoa,
     sessionSecret,
     sessionIdleTimeoutMs: positiveNumber(env, 'SAML_SESSION_IDLE_MINUTES', 30) * 60_000,
     sessionAbsoluteTimeoutMs: positiveNumber(env, 'SAML_SESSION_MAX_HOURS', 8) * 3_600_000,

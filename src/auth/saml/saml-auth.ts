@@ -8,7 +8,7 @@ import session from 'express-session';
 import passport from 'passport';
 import { Strategy as SamlStrategy, type Profile, type VerifiedCallback, type VerifyWithRequest } from '@node-saml/passport-saml';
 import { SAML, ValidateInResponseTo, type SamlConfig as NodeSamlConfig } from '@node-saml/node-saml';
-import { SamlConfigError } from './config';
+import { NSIS_LOA_ATTRIBUTE, NSIS_LOA_LEVELS, nsisLoaClassRef, SamlConfigError } from './config';
 import { ACCEPTED_DATA_ENCRYPTION, checkEncryptionAlgorithms, checkResponseEnvelope, checkVerifiedAssertion } from './checks';
 import { createCsrfProtection } from './csrf';
 import { createLoginBinding } from './login-binding';
@@ -98,7 +98,8 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
     acceptedClockSkewMs: ACCEPTED_CLOCK_SKEW_MS,
     maxAssertionAgeMs: MAX_ASSERTION_AGE_MS,
     identifierFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-    disableRequestedAuthnContext: true,
+    authnContext: [nsisLoaClassRef(config.minimumLoa)],
+    racComparison: 'minimum',
     authnRequestBinding: 'HTTP-Redirect',
   };
   // One SAML object issues AuthnRequests and metadata; the passport strategy validates responses.
@@ -126,6 +127,11 @@ export function createSamlAuth(options: CreateSamlAuthOptions): SamlAuth {
       await store.deleteExpiring(REQUEST_CACHE_NAMESPACE, inResponseTo);
       if (!requestFresh || !assertionFresh) return { status: 401, reason: 'replayed SAML response' };
       if (req.res) loginBinding.forget(req, req.res, inResponseTo);
+      const loa = attributeValues(profile, NSIS_LOA_ATTRIBUTE)[0];
+      const loaRank = NSIS_LOA_LEVELS.indexOf(loa as (typeof NSIS_LOA_LEVELS)[number]);
+      if (loaRank < NSIS_LOA_LEVELS.indexOf(config.minimumLoa)) {
+        return { status: 401, reason: `NSIS level of assurance ${JSON.stringify(loa ?? '(none)')} below ${config.minimumLoa}`, subject: profile.nameID };
+      }
       const isAuditor = attributeValues(profile, config.auditorAttribute).includes(config.auditorValue);
       const displayName = (options.displayNameAttributes ?? []).map((a) => attributeValues(profile, a)[0]).find(Boolean);
       const user: AuditorUser = {

@@ -32,6 +32,7 @@ export async function startDevSaml(options: { publicBaseUrl: string; nodeEnv?: s
     idpCertsPem: [idp.certificatePem],
     auditorAttribute: DEFAULT_AUDITOR_ATTRIBUTE,
     auditorValue: DEFAULT_AUDITOR_VALUE,
+    minimumLoa: 'Substantial',
     sessionIdleTimeoutMs: 30 * 60_000,
     sessionAbsoluteTimeoutMs: 8 * 3_600_000,
   };

@@ -12,7 +12,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import express from 'express';
 import { DOMParser } from '@xmldom/xmldom';
 import { generateSelfSignedCertificate, type KeyAndCertificate } from '../x509';
-import { DEFAULT_AUDITOR_ATTRIBUTE, DEFAULT_AUDITOR_VALUE } from '../config';
+import { DEFAULT_AUDITOR_ATTRIBUTE, DEFAULT_AUDITOR_VALUE, NSIS_LOA_ATTRIBUTE } from '../config';
 import { escapeHtml, page } from '../http-helpers';
 import { buildAssertion, buildResponse, encryptAssertion, samlId, signElement, toBase64, xmlEscape, SAML_NS, SAMLP_NS } from './xml-builder';
 
@@ -258,7 +258,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
         audience: sp.entityId,
         recipient: sp.acsUrl,
         inResponseTo,
-        attributes: { ...user.attributes, [DISPLAY_NAME_ATTRIBUTE]: [user.displayName] },
+        // Like NemLog-in: the level of assurance as an attribute (a user's own attributes may override it).
+        attributes: { [NSIS_LOA_ATTRIBUTE]: ['Substantial'], ...user.attributes, [DISPLAY_NAME_ATTRIBUTE]: [user.displayName] },
       });
       const signed = signElement(assertion.xml, assertion.id, key.privateKeyPem, key.certificatePem);
       const encrypted = await encryptAssertion(signed, sp.encryptionCertPem);
