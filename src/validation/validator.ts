@@ -26,13 +26,20 @@ export interface EngineValidator extends Validator {
 
 /** Issues found more than once (several profiles walking the same element) are reported once. */
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
-  const byExpression = new Map<string | undefined, ValidationIssue[]>();
+  const byExpression = new Map<string | undefined, ValidationIssue | ValidationIssue[]>();
   const out: ValidationIssue[] = [];
+  const same = (o: ValidationIssue, issue: ValidationIssue): boolean =>
+    o === issue || (o.messageId === issue.messageId && o.severity === issue.severity && o.diagnostics === issue.diagnostics);
   for (const issue of issues) {
-    const same = byExpression.get(issue.expression);
-    if (!same) byExpression.set(issue.expression, [issue]);
-    else if (same.some((o) => o === issue || (o.messageId === issue.messageId && o.severity === issue.severity && o.diagnostics === issue.diagnostics))) continue;
-    else same.push(issue);
+    const prior = byExpression.get(issue.expression);
+    if (prior === undefined) byExpression.set(issue.expression, issue);
+    else if (Array.isArray(prior)) {
+      if (prior.some((o) => same(o, issue))) continue;
+      prior.push(issue);
+    } else {
+      if (same(prior, issue)) continue;
+      byExpression.set(issue.expression, [prior, issue]);
+    }
     out.push(issue);
   }
   return out;
