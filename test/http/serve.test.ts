@@ -50,6 +50,12 @@ describe('ngc-gateway serve', () => {
     const profiles = cs.rest[0].resource.flatMap((r: { supportedProfile?: string[] }) => r.supportedProfile ?? []);
     expect(profiles).toContain('http://ngc.dk/fhir/genomics/StructureDefinition/ngc-genomic-report');
 
+    const anonymous = await fetch(`${g.url}/fhir`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: '{}' });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { issue: Array<{ code: string }> }).issue[0].code).toBe('login');
+    const forged = await fetch(`${g.url}/fhir/Task/x`, { headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.e30.' } });
+    expect(forged.status).toBe(401);
+
     const token = await accessToken(g.url, client);
     const res = await fetch(`${g.url}/fhir`, {
       method: 'POST',
