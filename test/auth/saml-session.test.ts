@@ -12,15 +12,16 @@ async function loggedIn(h: SamlHarness): Promise<Browser> {
 }
 
 it('ends an idle session in the store (the cookie alone keeps nothing alive)', async () => {
-  const h = await startSamlHarness({ configOverrides: { sessionIdleTimeoutMs: 1_500 } });
+  // Margins are generous: the test machines are shared and a request can take a second.
+  const h = await startSamlHarness({ configOverrides: { sessionIdleTimeoutMs: 3_000 } });
   try {
     const browser = await loggedIn(h);
     expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(200);
-    await sleep(800);
+    await sleep(1_600);
     expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(200); // activity extends it
-    await sleep(1_000);
-    expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(200);
-    await sleep(1_800);
+    await sleep(1_600);
+    expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(200); // > 3 s after login: alive thanks to activity
+    await sleep(3_500);
     const res = await browser.fetch(`${h.spBase}/audit`);
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toMatch(/^\/auth\/saml\/login/);
@@ -30,13 +31,13 @@ it('ends an idle session in the store (the cookie alone keeps nothing alive)', a
 });
 
 it('ends an active session at its absolute limit', async () => {
-  const h = await startSamlHarness({ configOverrides: { sessionAbsoluteTimeoutMs: 1_500 } });
+  const h = await startSamlHarness({ configOverrides: { sessionAbsoluteTimeoutMs: 3_000 } });
   try {
     const browser = await loggedIn(h);
     expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(200);
-    await sleep(800);
+    await sleep(1_000);
     expect((await browser.fetch(`${h.spBase}/audit`)).status).toBe(200);
-    await sleep(900);
+    await sleep(2_200);
     const before = h.failures.length;
     const api = await browser.fetch(`${h.spBase}/audit/api/reports`, { headers: { accept: 'application/json' } });
     expect(api.status).toBe(401);
