@@ -1,0 +1,212 @@
+/**
+ * The audit service: one object serve creates and hands to the HTTP layer (as a store wrapper), the
+ * auth modules (failure hooks) and the auditors' workspace. It encrypts rejected payloads, hashes
+ * CPR numbers, writes the rule index and AuditEvents, and runs the retention purge.
+ */
+import type { GatewayStore, SubmissionRecord } from '../store';
+import type { AuthFailureEvent } from '../auth/smart/events';
+import type { SamlAuthFailureEvent } from '../auth/saml';
+import { AuditStore, type StoredAuditEvent } from './audit-store';
+import { createPayloadCipher, subjectHasher, type AuditKeyring, type PayloadCipher } from './crypto';
+import { buildAuditEvent, type AuditEventInput } from './events';
+import { parseJsonSafely, personIdentifiers } from './payload';
+
+export interface AuditLogger {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface AuditServiceOptions {
+  store: AuditStore;
+  keys: AuditKeyring;
+  logger?: AuditLogger;
+  now?: () => Date;
+  /** Where forwarded reports go (for forward AuditEvents). */
+  destination?: string;
+}
+
+export const DEFAULT_RETENTION_DAYS = 365;
+
+export class AuditService {
+  readonly store: AuditStore;
+  readonly cipher: PayloadCipher;
+  readonly hashSubject: (identifier: string) => string;
+  private readonly logger?: AuditLogger;
+  private readonly now: () => Date;
+  private readonly destination?: string;
+
+  constructor(o: AuditServiceOptions) {
+    this.store = o.store;
+    this.cipher = createPayloadCipher(o.keys);
+    this.hashSubject = subjectHasher(o.keys.hmacKey);
+    this.logger = o.logger;
+    this.now = o.now ?? (() => new Date());
+    this.destination = o.destination;
+  }
+
+  /** AES-256-GCM with the current key (the HTTP layer's `encryptRejected`). */
+  encrypt = (payload: Buffer): Buffer => this.cipher.encrypt(payload);
+
+  private isSealed(b: Buffer): boolean {
+    try {
+      this.cipher.keyIdOf(b);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private hashesOf(plaintext: Buffer | undefined): string[] {
+    if (!plaintext) return [];
+    return [...new Set(personIdentifiers(parseJsonSafely(plaintext)).map(this.hashSubject))];
+  }
+
+  private async safely(what: string, fn: () => Promise<void>): Promise<void> {
+    // The submission itself is already durable: an audit write that fails is logged loudly for
+    // operators rather than turning an accepted report into an error for the region.
+    try {
+      await fn();
+    } catch (err) {
+      this.logger?.error({ err: { message: (err as Error).message } }, `audit: ${what} failed`);
+    }
+  }
+
+  async event(input: AuditEventInput): Promise<void> {
+    await this.store.insertEvent(buildAuditEvent(input), { submissionId: input.submissionId, subjectHash: input.subjectHash });
+  }
+
+  private async recordSubmission(record: SubmissionRecord, hashes: string[]): Promise<void> {
+    await this.store.indexSubmission(record.id, record.ruleCounts ?? {}, hashes);
+    const base: AuditEventInput = {
+      kind: 'submission',
+      at: new Date(record.receivedAt),
+      outcome: record.status === 'rejected' ? '4' : '0',
+      outcomeDesc: record.status === 'rejected' ? 'rejected by validation' : 'accepted',
+      agent: { kind: 'client', id: record.clientId },
+      submissionId: record.id,
+      details: {
+        verdict: record.status,
+        region: record.region,
+        laboratory: record.sorCode,
+        bundleIdentifier: record.bundleIdentifier ? `${record.bundleIdentifier.system}|${record.bundleIdentifier.value}` : undefined,
+        reportIdentifier: record.reportIdentifier,
+        rules: Object.entries(record.ruleCounts ?? {}).map(([k, v]) => `${k}:${v}`).join(' ') || undefined,
+        sizeBytes: record.sizeBytes,
+      },
+    };
+    if (!hashes.length) await this.event(base);
+    for (const h of hashes) await this.event({ ...base, subjectHash: h });
+  }
+
+  /**
+   * The gateway store as the HTTP layer and delivery worker should see it: rejected payloads are
+   * encrypted here (plaintext in, ciphertext to the database; already sealed payloads pass through),
+   * and every submission and delivery leaves its record and AuditEvent.
+   */
+  wrapStore(inner: GatewayStore): GatewayStore {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const audit = this;
+    const wrapped: Partial<GatewayStore> = {
+      async insertRejected(record, payload) {
+        let sealed = payload;
+        let plaintext: Buffer | undefined;
+        if (payload && audit.isSealed(payload)) plaintext = audit.cipher.decrypt(payload);
+        else if (payload) {
+          plaintext = payload;
+          sealed = audit.cipher.encrypt(payload);
+        }
+        await inner.insertRejected(record, sealed);
+        await audit.safely('submission record', () => audit.recordSubmission(record, audit.hashesOf(plaintext)));
+      },
+      async insertAccepted(record, payload) {
+        await inner.insertAccepted(record, payload);
+        await audit.safely('submission record', () => audit.recordSubmission(record, audit.hashesOf(payload)));
+      },
+      async markDelivered(id, response, at) {
+        await inner.markDelivered(id, response, at);
+        await audit.safely('forward event', () => audit.recordForward(id, '0', `delivered (HTTP ${response?.status ?? '?'})`));
+      },
+      async markFailed(id, reason, at) {
+        await inner.markFailed(id, reason, at);
+        await audit.safely('forward event', () => audit.recordForward(id, '8', `delivery failed: ${reason}`.slice(0, 500)));
+      },
+    };
+    return new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (typeof prop === 'string' && prop in wrapped) return (wrapped as Record<string, unknown>)[prop];
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
+
+  private async recordForward(submissionId: string, outcome: '0' | '8', desc: string): Promise<void> {
+    const summary = await this.store.getSummary(submissionId);
+    const hashes = await this.store.subjectHashesOf(submissionId);
+    const base: AuditEventInput = {
+      kind: 'forward',
+      at: this.now(),
+      outcome,
+      outcomeDesc: desc,
+      agent: { kind: 'client', id: summary?.clientId },
+      submissionId,
+      destination: this.destination,
+      details: { region: summary?.region, laboratory: summary?.laboratory, reportIdentifier: summary?.reportIdentifier },
+    };
+    if (!hashes.length) await this.event(base);
+    for (const h of hashes) await this.event({ ...base, subjectHash: h });
+  }
+
+  /** An auditor opened (decrypted) a rejected report: one event per patient in it. */
+  async recordView(auditor: { nameId: string; displayName?: string }, submissionId: string, ip?: string): Promise<void> {
+    const hashes = await this.store.subjectHashesOf(submissionId);
+    const base: AuditEventInput = { kind: 'view', at: this.now(), outcome: '0', outcomeDesc: 'rejected report payload viewed', agent: { kind: 'auditor', id: auditor.nameId, name: auditor.displayName, ip }, submissionId };
+    if (!hashes.length) await this.event(base);
+    for (const h of hashes) await this.event({ ...base, subjectHash: h });
+  }
+
+  /** SAML's onAuthFailure hook. */
+  onSamlFailure = (e: SamlAuthFailureEvent): Promise<void> =>
+    this.safely('login failure event', () =>
+      this.event({ kind: 'login-failure', at: new Date(e.at), outcome: e.status === 403 ? '4' : '8', outcomeDesc: `${e.mechanism}: ${e.reason} (${e.method} ${e.path}, ${e.status})`.slice(0, 500), agent: { kind: e.subject ? 'auditor' : 'unknown', id: e.subject, ip: e.ip } }),
+    );
+
+  /** SMART's onAuthFailure hook. */
+  onSmartFailure = (e: AuthFailureEvent): Promise<void> =>
+    this.safely('auth failure event', () =>
+      this.event({ kind: 'login-failure', at: e.at, outcome: e.status === 403 ? '4' : '8', outcomeDesc: `${e.kind}: ${e.reason} (${e.method} ${e.path}, ${e.status})`.slice(0, 500), agent: { kind: e.clientId ? 'client' : 'unknown', id: e.clientId, ip: e.remoteAddress } }),
+    );
+
+  /**
+   * Data-subject access request: every AuditEvent touching this person (submissions about them,
+   * forwards, and above all which auditors viewed their data). The lookup itself is audited.
+   */
+  async accessRequest(personIdentifier: string, auditor: { nameId: string; displayName?: string }): Promise<{ subjectHash: string; submissions: string[]; events: StoredAuditEvent[] }> {
+    const subjectHash = this.hashSubject(personIdentifier);
+    const submissions = await this.store.submissionsOfSubject(subjectHash);
+    const events = (await this.store.searchEvents({ subjectHash, limit: 1000 })).items;
+    await this.event({ kind: 'access-request', at: this.now(), outcome: '0', outcomeDesc: 'data-subject access request', agent: { kind: 'auditor', id: auditor.nameId, name: auditor.displayName }, subjectHash });
+    return { subjectHash, submissions, events };
+  }
+
+  /** Decrypts a stored rejected payload (callers audit the view). */
+  decrypt(sealed: Buffer): Buffer {
+    return this.cipher.decrypt(sealed);
+  }
+
+  async purge(retentionDays: number): Promise<number> {
+    const before = new Date(this.now().getTime() - retentionDays * 86_400_000);
+    const n = await this.store.purgeRejectedPayloads(before);
+    if (n) this.logger?.info({ purged: n, retentionDays }, 'audit retention: deleted expired rejected payloads');
+    return n;
+  }
+
+  /** Runs the purge now and then every `intervalMs` (default 6 hours); returns a stop function. */
+  schedulePurge(retentionDays: number, intervalMs = 6 * 3_600_000): () => void {
+    const tick = () => void this.safely('retention purge', async () => void (await this.purge(retentionDays)));
+    tick();
+    const timer = setInterval(tick, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
