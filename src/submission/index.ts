@@ -49,15 +49,32 @@ function tagEngineIssue(issue: ValidationIssue): ValidationIssue {
   return ruleId ? { ...issue, rule: ruleRef(ruleId) } : issue;
 }
 
-/** One defect found by two layers (e.g. a profile and a rule) is reported once. */
-function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const key = `${i.severity}|${i.rule?.id ?? ''}|${i.expression ?? ''}|${i.diagnostics}`;
-    if (seen.has(key)) return false;
+function issueKey(i: ValidationIssue): string {
+  return i.rule ? `${i.severity}|${i.rule.id}|${i.expression ?? ''}` : `${i.severity}|${i.code}|${i.expression ?? ''}|${i.diagnostics}`;
+}
+
+/**
+ * One defect found by two layers (a profile's reference target and the rule naming the same
+ * target, say) is reported once: for NGC rules, one issue per rule, severity and element. The
+ * business rule's wording wins, because it says what the standard asks for.
+ */
+function dedupe(engine: ValidationIssue[], rules: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set(rules.map(issueKey));
+  const out: ValidationIssue[] = [];
+  for (const i of engine) {
+    const key = issueKey(i);
+    if (seen.has(key)) continue;
     seen.add(key);
-    return true;
-  });
+    out.push(i);
+  }
+  const ruleSeen = new Set<string>();
+  for (const i of rules) {
+    const key = issueKey(i);
+    if (ruleSeen.has(key)) continue;
+    ruleSeen.add(key);
+    out.push(i);
+  }
+  return out;
 }
 
 export function createSubmissionValidator(options: SubmissionValidatorOptions = {}): SubmissionValidator {
@@ -78,11 +95,9 @@ export function createSubmissionValidator(options: SubmissionValidatorOptions = 
       return { valid: false, status: 400, issues };
     }
     const bundle = value as Bundle;
-    const issues: ValidationIssue[] = [];
-    issues.push(...rules.normalizeTerminology(bundle));
-    issues.push(...validator.validate(bundle).map(tagEngineIssue));
-    issues.push(...rules.check(bundle, { now }));
-    const all = dedupe(issues);
+    const normalised = rules.normalizeTerminology(bundle);
+    const engine = validator.validate(bundle).map(tagEngineIssue);
+    const all = dedupe(engine, [...normalised, ...rules.check(bundle, { now })]);
     const valid = !hasBlockingIssues(all);
     return { valid, status: valid ? 200 : 422, issues: all, bundle };
   }
