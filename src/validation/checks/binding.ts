@@ -18,34 +18,34 @@ const MAX_CACHED = 100_000;
 type Level = Map<string, Level | Result>;
 const caches = new WeakMap<object, { root: Level; size: number }>();
 
-/** Nested maps keyed by each part: no key string is built per lookup. */
-function memo(engine: Engine, parts: string[], compute: () => Result): Result {
+function step(level: Level, key: string): Level {
+  let next = level.get(key) as Level | undefined;
+  if (!next) {
+    next = new Map();
+    level.set(key, next);
+  }
+  return next;
+}
+
+/** Nested maps keyed by each part: no key string or array is built per lookup. */
+function memo(engine: Engine, tag: string, a: string, b: string, c: string, d: string, compute: () => Result): Result {
   let cache = caches.get(engine);
   if (!cache || cache.size >= MAX_CACHED) {
     cache = { root: new Map(), size: 0 };
     caches.set(engine, cache);
   }
-  let level = cache.root;
-  for (let i = 0; i < parts.length - 1; i++) {
-    let next = level.get(parts[i]) as Level | undefined;
-    if (!next) {
-      next = new Map();
-      level.set(parts[i], next);
-    }
-    level = next;
-  }
-  const last = parts[parts.length - 1];
-  let r = level.get(last) as Result | undefined;
+  const level = step(step(step(step(cache.root, tag), a), b), c);
+  let r = level.get(d) as Result | undefined;
   if (!r) {
     r = compute();
-    level.set(last, r);
+    level.set(d, r);
     cache.size++;
   }
   return r;
 }
 
 function validateCode(engine: Engine, vs: string, system: string | undefined, code: string, display?: string): Result {
-  return memo(engine, ['v', vs, system ?? '', code, display ?? ''], () => engine.terminology.validateCode(vs, system, code, display));
+  return memo(engine, vs, system ?? '', code, display ?? '', '', () => engine.terminology.validateCode(vs, system, code, display));
 }
 
 export function checkBinding(engine: Engine, value: unknown, node: ElementNode, type: TypeRef, path: string, sink: ValidationIssue[]): void {
@@ -93,6 +93,15 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
     }
     case 'CodeableConcept': {
       const cc = value as Json;
+      // the common case: one coding, valid
+      if (Array.isArray(cc.coding) && cc.coding.length === 1 && isObject(cc.coding[0]) && typeof cc.coding[0].code === 'string') {
+        const c = cc.coding[0];
+        const r = validateCode(engine, vs, typeof c.system === 'string' ? c.system : undefined, c.code as string, typeof c.display === 'string' ? c.display : undefined);
+        if (r.outcome === 'valid') {
+          display(r, `${path}.coding[0]`);
+          return;
+        }
+      }
       const codings = Array.isArray(cc.coding) ? cc.coding.filter(isObject) : [];
       const withCode = codings.filter((c) => typeof c.code === 'string');
       if (!withCode.length) {
@@ -130,7 +139,7 @@ export function checkCodingInSystem(engine: Engine, coding: Json, path: string, 
   const system = coding.system;
   const code = coding.code;
   const display = typeof coding.display === 'string' ? coding.display : undefined;
-  const r = memo(engine, ['s', system, code, display ?? ''], () => engine.terminology.validateCodeInSystem(system, code, display));
+  const r = memo(engine, '\u0000system', system, code, display ?? '', '', () => engine.terminology.validateCodeInSystem(system, code, display));
   if (r.outcome === 'invalid') {
     report(sink, 'error', 'code-invalid', 'CODE_UNKNOWN', r.message, path);
   } else if (r.outcome === 'valid' && r.displayMessage) {

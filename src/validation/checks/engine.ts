@@ -347,16 +347,20 @@ export class Engine {
       report(sink, 'error', 'structure', 'JSON_TYPE', `The property must be a JSON object (${type.code}), not ${articled(jsonTypeName(value))}`, path);
       return;
     }
-    let empty = true;
-    for (const _k in value) {
-      empty = false;
-      break;
+    let keyCount = 0;
+    let onlyId = true;
+    for (const k in value) {
+      keyCount++;
+      if (k !== 'id') {
+        onlyId = false;
+        break;
+      }
     }
-    if (empty) {
+    if (keyCount === 0) {
       report(sink, 'error', 'structure', 'JSON_EMPTY', 'Object must have some content: an empty object must be omitted', path);
       return;
     }
-    if (this.isResourceTypeCode(type.code)) {
+    if ((type.isResource ??= this.isResourceTypeCode(type.code))) {
       const isContained = node.name === 'contained' && node.path.split('.').length === 2;
       const fullUrl = parent && typeof parent.fullUrl === 'string' ? parent.fullUrl : undefined;
       if (!isContained && !RESOURCE_ABSTRACT.has(type.code) && value.resourceType !== type.code && typeof value.resourceType === 'string') {
@@ -371,16 +375,18 @@ export class Engine {
     } else {
       this.walkObject(run, value, node, type, path, env, sink);
     }
-    if (isOnlyId(value)) {
+    if (onlyId) {
       report(sink, 'error', 'invariant', 'INVARIANT', `Constraint failed: ele-1: 'All FHIR elements must have a @value or children'`, path);
     }
     this.checkFixedPattern(value, node, path, sink);
     if (node.binding) checkBinding(this, value, node, type, path, sink);
     if (type.code === 'Coding') checkCodingInSystem(this, value, path, sink);
     else if (type.code === 'CodeableConcept' && Array.isArray(value.coding)) {
-      value.coding.forEach((c, i) => {
+      const codings = value.coding;
+      for (let i = 0; i < codings.length; i++) {
+        const c = codings[i];
         if (isObject(c)) checkCodingInSystem(this, c, `${path}.coding[${i}]`, sink);
-      });
+      }
     }
     if (type.code === 'Reference') checkReference(this, run, value, node, type, path, env, sink);
     this.checkInvariants(run, value, node, path, env, sink);
@@ -519,13 +525,5 @@ function articled(kind: string): string {
   return kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`;
 }
 
-function isOnlyId(value: Json): boolean {
-  let hasId = false;
-  for (const k in value) {
-    if (k !== 'id') return false;
-    hasId = true;
-  }
-  return hasId;
-}
 
 

@@ -9,6 +9,8 @@ export interface TypeRef {
   code: string;
   profiles: string[];
   targetProfiles: string[];
+  /** Whether the type is a resource (set on first use by the walker). */
+  isResource?: boolean;
 }
 
 export interface Discriminator {
