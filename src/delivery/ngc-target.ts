@@ -19,12 +19,21 @@ type FhirKitModule = typeof import('fhir-kit-client', { with: { 'resolution-mode
 let fhirKit: Promise<FhirKitModule> | undefined;
 
 /**
- * fhir-kit-client is ESM-only. A dynamic import() is kept as a real import() by tsc for this
- * CommonJS build (node16 module mode) and works on every Node 20 release; under jest, SWC turns it
- * into a require of the package's dist, which jest.config.js maps and transforms.
+ * fhir-kit-client is ESM-only (its package exports have an `import` condition only).
+ * - tsc (node16, CommonJS output) keeps `import()` as a real dynamic import: works on Node 20.
+ * - jest (SWC) turns it into `require`, which jest.config.js maps to the package's dist and
+ *   transforms: works there, where a real import() would need --experimental-vm-modules.
+ * - @swc-node/register (scripts, test child processes) also turns it into `require`, which Node
+ *   refuses (no `require` export). For that case alone the import is retried through a Function,
+ *   which no transpiler rewrites.
  */
 function loadFhirKit(): Promise<FhirKitModule> {
-  fhirKit ??= import('fhir-kit-client');
+  fhirKit ??= import('fhir-kit-client').catch((err: unknown) => {
+    const code = (err as { code?: string })?.code;
+    if (code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED' && code !== 'ERR_REQUIRE_ESM') throw err;
+    const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<FhirKitModule>;
+    return nativeImport('fhir-kit-client');
+  });
   return fhirKit;
 }
 

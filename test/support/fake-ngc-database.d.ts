@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 
 export interface FakeControl {
-  mode: 'ok' | 'fail' | 'slow' | 'drop-after-commit';
+  mode: 'ok' | 'fail' | 'slow' | 'drop-after-commit' | 'commit-then-slow';
   /** For 'fail': the HTTP status to answer (default 503). */
   status?: number;
   /** For 'fail': the Retry-After header value (seconds or an HTTP-date). */
   retryAfter?: string | number;
-  /** For 'slow': how long to wait before answering. */
+  /** For 'slow' and 'commit-then-slow': how long to wait before answering. */
   delayMs?: number;
   /** Applies to this many FHIR requests, then back to 'ok'. Unset: until changed. */
   times?: number;

@@ -16,7 +16,8 @@
  * - POST /_control {mode, status, times, retryAfter, delayMs}: 'ok'; 'fail' (answer `status`, with
  *   Retry-After when given, `times` times or until told otherwise); 'slow' (wait `delayMs` before
  *   answering); 'drop-after-commit' (store the transaction, then cut the connection without an
- *   answer: the "database has it, the gateway never heard" case).
+ *   answer: the "database has it, the gateway never heard" case); 'commit-then-slow' (store the
+ *   transaction at once, answer only after `delayMs`: time for a test to SIGKILL the sender).
  * - GET /_count?identifier=system|value[&type=T]  how many stored resources carry that identifier.
  * - GET /_received?identifier=system|value        how many transactions received carried it.
  * - GET /_stats, GET /_resources?type=T, POST /_reset.
@@ -151,6 +152,12 @@ function createFakeServer(options = {}) {
       res.socket.destroy();
       return true;
     }
+    if (c.mode === 'commit-then-slow') {
+      const [status, body] = commit();
+      await new Promise((r) => setTimeout(r, c.delayMs ?? 1000));
+      if (!res.destroyed && !res.socket?.destroyed) send(res, status, body);
+      return true;
+    }
     return false;
   }
 
@@ -209,10 +216,9 @@ function createFakeServer(options = {}) {
           const cond = req.headers['if-none-exist'];
           return transaction({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: body, request: { method: 'POST', url: type, ifNoneExist: cond } }] });
         };
-        let result;
-        if (await misbehave(res, () => (result = apply()))) return;
-        result ??= apply();
-        return send(res, result[0], result[1]);
+        if (await misbehave(res, apply)) return;
+        const [status, result] = apply();
+        return send(res, status, result);
       }
       const m = /^\/([A-Z][A-Za-z]+)\/([^/]+)$/.exec(p);
       if (m && req.method === 'GET') {
