@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConformancePackage } from '../../src/ig';
 import { buildSite, createLinker, snapshotTable, type BuildSiteResult } from '../../src/ig/site';
+import { createSubmissionValidator } from '../../src/submission';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_DIR = path.join(ROOT, 'profiles', 'package');
@@ -156,3 +157,16 @@ test('the table renderer also works on a third-party package (Genomics Reporting
   expect(table).toMatch(/<tr id="Observation.component:gene-studied"/);
   expect(table).toContain('href="ValueSet-');
 });
+
+test('with the real validator, example pages show its answer and it agrees with the manifest', () => {
+  const validator = createSubmissionValidator();
+  const judged = path.join(tmp, 'judged');
+  const r = buildSite({ outDir: judged, judge: (body, now) => validator.validateBytes(body, now) });
+  expect(r.verdictMismatches).toEqual([]);
+  const broken = fs.readFileSync(path.join(judged, 'example-invalid-VAR-07.html'), 'utf8');
+  const section = broken.slice(broken.indexOf('id="outcome"'), broken.indexOf('id="bundle"'));
+  expect(section).toContain('<a class="rule" href="rules.html#VAR-07">VAR-07</a>');
+  expect(section).toContain('NC_000017.10');
+  const valid = fs.readFileSync(path.join(judged, 'example-valid-wes-negative.html'), 'utf8');
+  expect(valid).toMatch(/when this guide was built:\s+0 error\(s\)/);
+}, 120_000);

@@ -10,7 +10,7 @@ import { DEFAULT_PACKAGE_DIR, REPO_ROOT, loadConformancePackage, type Conformanc
 import { artifactFile, artifactsIndexPage, codeSystemPage, createLinker, elementRuleIds, isExtension, structureDefinitionPage, valueSetPage, type ArtifactPageContext } from './artifacts';
 import { NAV, page, raw } from './html';
 import { createMarkdown } from './markdown';
-import { examplePage, exampleFile, examplesIndexPage, parseManifest, rulesPage, type ExampleEntry, type RuleEntry, type RuleUsage } from './rules-examples';
+import { examplePage, exampleFile, examplesIndexPage, parseManifest, rulesPage, type ExampleEntry, type ExampleOutcome, type RuleEntry, type RuleUsage } from './rules-examples';
 import { tgz, type TarEntry } from './tar';
 import { validatePage } from './validate-page';
 
@@ -24,7 +24,18 @@ export interface BuildSiteOptions {
   rulesFile?: string;
   /** Size limit of the validate endpoint, shown on the validate page. */
   validateMaxBytes?: number;
+  /**
+   * The gateway's verdict on raw bytes (createSubmissionValidator().validateBytes); when given,
+   * each example page shows what the validator answers on it.
+   */
+  judge?: (body: Buffer, now: Date) => ExampleOutcome;
 }
+
+/**
+ * The examples are judged at a fixed instant so the guide does not change from day to day; their
+ * timestamps lie before it, and the deliberately future ones (SUB-03) far after it.
+ */
+export const EXAMPLE_JUDGED_AT = new Date('2026-12-01T00:00:00Z');
 
 export interface BuildSiteResult {
   /** Every file written, relative to outDir, sorted. */
@@ -34,6 +45,8 @@ export interface BuildSiteResult {
   codeSystems: number;
   rules: number;
   examples: number;
+  /** Examples whose verdict (with `judge`) differs from the manifest's or misses an expected rule. */
+  verdictMismatches: string[];
 }
 
 const ASSETS_DIR = path.join(__dirname, 'assets');
@@ -112,13 +125,22 @@ export function buildSite(options: BuildSiteOptions): BuildSiteResult {
 
   put('rules.html', rulesPage(rules, examples, ruleUsage(pkg.structureDefinitions)));
   put('examples.html', examplesIndexPage(examples));
+  const mismatches: string[] = [];
   for (const e of examples) {
     const src = path.join(examplesDir, e.file);
     if (!fs.existsSync(src)) throw new Error(`the examples manifest names ${e.file}, which does not exist`);
     const text = fs.readFileSync(src, 'utf8');
     const download = `examples/${e.file}`;
     put(download, Buffer.from(text, 'utf8'));
-    put(exampleFile(e), examplePage(e, text, download));
+    const outcome = options.judge && e.context !== 'http' ? options.judge(Buffer.from(text, 'utf8'), EXAMPLE_JUDGED_AT) : undefined;
+    if (outcome) {
+      const accepted = !outcome.issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+      const missing = e.expectedRules.filter((id) => !outcome.issues.some((i) => i.rule?.id === id));
+      if ((e.verdict === 'accepted') !== accepted || missing.length) {
+        mismatches.push(`${e.file}: manifest says ${e.verdict}${e.expectedRules.length ? ` with ${e.expectedRules.join(', ')}` : ''}; the validator ${accepted ? 'accepts it' : 'rejects it'}${missing.length ? `, without ${missing.join(', ')}` : ''}`);
+      }
+    }
+    put(exampleFile(e), examplePage(e, text, download, outcome));
   }
 
   put('validate.html', validatePage({ maxBytes: options.validateMaxBytes ?? DEFAULT_VALIDATE_MAX_BYTES }));
@@ -139,5 +161,6 @@ export function buildSite(options: BuildSiteOptions): BuildSiteResult {
     codeSystems: pkg.codeSystems.length,
     rules: rules.length,
     examples: examples.length,
+    verdictMismatches: mismatches,
   };
 }

@@ -119,7 +119,25 @@ export function prettyExample(text: string, format: string | undefined): string 
   }
 }
 
-export function examplePage(e: ExampleEntry, text: string, downloadName: string): string {
+/** What the gateway's validator answered on an example when the guide was built. */
+export interface ExampleOutcome {
+  status: number;
+  issues: Array<{ severity: string; code: string; diagnostics: string; expression?: string; rule?: { id: string; textDa: string } }>;
+}
+
+function outcomeSection(o: ExampleOutcome): Html {
+  const errors = o.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal').length;
+  const warnings = o.issues.filter((i) => i.severity === 'warning').length;
+  const rows = o.issues.map(
+    (i) => html`<tr><td><span class="severity severity-${i.severity}">${i.severity}</span></td><td>${i.rule ? html`<a class="rule" href="rules.html#${i.rule.id}">${i.rule.id}</a>` : html`<span title="FHIR R4 issue type">${i.code}</span>`}</td><td><code>${i.expression ?? ''}</code></td><td>${i.diagnostics}</td><td lang="da">${i.rule?.textDa ?? ''}</td></tr>`,
+  );
+  return html`<h2 id="outcome">What the validator answers</h2>
+<p>Output of the gateway's validator (the same as <code>ngc-gateway validate</code>) when this guide was built:
+${errors} error(s), ${warnings} warning(s)${o.status !== 200 && o.status !== 422 ? ` (HTTP ${o.status})` : ''}.</p>
+${o.issues.length ? html`<div class="table-wrap"><table class="issues"><thead><tr><th scope="col">Severity</th><th scope="col">Rule</th><th scope="col">Where</th><th scope="col">What is wrong</th><th scope="col">Dansk</th></tr></thead><tbody>${rows}</tbody></table></div>` : ''}`;
+}
+
+export function examplePage(e: ExampleEntry, text: string, downloadName: string, outcome?: ExampleOutcome): string {
   const body = html`<p>${e.description ?? ''}</p>
 <table class="meta"><tbody>
 <tr><th scope="row">Verdict</th><td>${verdictBadge(e.verdict)}${e.context === 'http' ? ' (the rule needs the HTTP context: see below)' : ''}</td></tr>
@@ -131,6 +149,8 @@ ${e.fix ? html`<tr><th scope="row">How to fix</th><td>${e.fix}</td></tr>` : ''}
 </tbody></table>
 ${e.context === 'http' ? html`<p class="note">This example is judged by the gateway's HTTP layer (who sends it, what was sent before), so the offline validator alone does not reject it.</p>` : ''}
 ${e.format === 'text' ? html`<p class="note">This example is deliberately not well-formed FHIR JSON; it is shown exactly as sent.</p>` : ''}
+${outcome ? outcomeSection(outcome) : ''}
+<h2 id="bundle">The Bundle</h2>
 <pre class="json"><code>${prettyExample(text, e.format)}</code></pre>`;
   return page({ title: e.title, file: exampleFile(e), body });
 }
