@@ -380,14 +380,8 @@ export class Engine {
     }
     this.checkFixedPattern(value, node, path, sink);
     if (node.binding) checkBinding(this, value, node, type, path, sink);
+    // CodeableConcept.coding items come through here as Codings
     if (type.code === 'Coding') checkCodingInSystem(this, value, path, sink);
-    else if (type.code === 'CodeableConcept' && Array.isArray(value.coding)) {
-      const codings = value.coding;
-      for (let i = 0; i < codings.length; i++) {
-        const c = codings[i];
-        if (isObject(c)) checkCodingInSystem(this, c, `${path}.coding[${i}]`, sink);
-      }
-    }
     if (type.code === 'Reference') checkReference(this, run, value, node, type, path, env, sink);
     this.checkInvariants(run, value, node, path, env, sink);
     const typeRoot = this.compiler.typeRoot(type.code);
