@@ -5,7 +5,7 @@
  * same content is published in the guide and in /ig/package.tgz.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4';
+import type { Bundle, CapabilityStatementRestResource, FhirResource, OperationOutcome } from 'fhir/r4';
 import { operationOutcome, singleIssueOutcome } from '../validation/outcome';
 import type { IssueType } from '../validation/issue';
 import { loadConformancePackage, type Json } from './package';
@@ -122,4 +122,22 @@ export function createConformanceRouter(options: ConformanceRouterOptions = {}):
       .all((req, res) => sendError(res, 405, 'not-supported', `the conformance resources are read-only: ${req.method} is not supported (allowed: GET)`, { Allow: 'GET' }));
   }
   return router;
+}
+
+/**
+ * The CapabilityStatement entries for these routes (for `rest[0].resource`): read and search by
+ * url/_id/name/version, and why no token is needed.
+ */
+export function conformanceCapabilityResources(): CapabilityStatementRestResource[] {
+  return CONFORMANCE_TYPES.map((type) => ({
+    type,
+    documentation: `The NGC package's ${type} resources, read-only. Public: no access token is needed, because conformance resources hold no personal data (the same content is in /ig/package.tgz).`,
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: [
+      { name: 'url', type: 'uri', documentation: 'canonical URL, optionally with |version' },
+      { name: '_id', type: 'token' },
+      { name: 'name', type: 'string' },
+      { name: 'version', type: 'token' },
+    ],
+  }));
 }

@@ -3,6 +3,6 @@
  * FHIR routes for the NGC conformance resources.
  */
 export { createIgRouter, IpRateLimiter, DEFAULT_IG_LIMITS, type IgLimits, type IgRouterOptions } from './router';
-export { createConformanceRouter, CONFORMANCE_TYPES, type ConformanceRouterOptions } from './conformance';
+export { createConformanceRouter, conformanceCapabilityResources, CONFORMANCE_TYPES, type ConformanceRouterOptions } from './conformance';
 export { loadConformancePackage, DEFAULT_PACKAGE_DIR, DEFAULT_SITE_DIR, type ConformancePackage } from './package';
 // The generator (`buildSite`, ./site) is build-time only and needs the dev dependency `marked`.

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Server } from 'node:http';
 import express from 'express';
-import { createConformanceRouter, createIgRouter } from '../../src/ig';
+import { conformanceCapabilityResources, createConformanceRouter, createIgRouter } from '../../src/ig';
 import { buildSite } from '../../src/ig/site';
 import { createSubmissionValidator } from '../../src/submission';
 
@@ -168,3 +168,19 @@ test('conformance read by id; unknown id 404; writes 405', async () => {
   expect(put.status).toBe(405);
   expect(put.headers.get('allow')).toBe('GET');
 });
+
+test('the CapabilityStatement entries describe exactly the routes served, as public', async () => {
+  for (const r of conformanceCapabilityResources()) {
+    expect(r.documentation).toMatch(/no access token is needed/);
+    expect(r.interaction?.map((i) => i.code)).toEqual(['read', 'search-type']);
+    for (const p of r.searchParam ?? []) {
+      const res = await fetch(`${base}/fhir/${r.type}?${p.name}=x`);
+      const bundle = await res.json();
+      // A supported parameter is used, not reported as ignored.
+      expect(bundle.entry?.some((e: { search?: { mode?: string } }) => e.search?.mode === 'outcome') ?? false).toBe(false);
+    }
+  }
+  const unknown = await (await fetch(`${base}/fhir/ValueSet?publisher=x`)).json();
+  expect(unknown.entry.find((e: { search: { mode: string } }) => e.search.mode === 'outcome').resource.issue[0].diagnostics).toMatch(/publisher/);
+});
+
