@@ -273,6 +273,8 @@ interface SliceIndex {
   segs: string[];
   byKey: Map<string, number[]>;
   unindexed: number[];
+  /** Keys come from the code of the (resolved) resource, for profile discriminators. */
+  viaCode: boolean;
 }
 
 const indexes = new WeakMap<ElementNode, SliceIndex | null>();
@@ -317,10 +319,34 @@ function sliceIndex(engine: Engine, child: ElementNode): SliceIndex | null {
         else byKey.set(key, [i]);
       }
     });
-    if (byKey.size) index = { disc: d, segs: splitPath(discs[d].path), byKey, unindexed };
+    if (byKey.size) index = { disc: d, segs: splitPath(discs[d].path), byKey, unindexed, viaCode: false };
+  }
+  const pd = discs.findIndex((x) => x.type === 'profile');
+  if (!index && pd >= 0) {
+    // profiles told apart by the code they fix (Observation profiles, typically): index by that code
+    const byKey = new Map<string, number[]>();
+    const unindexed: number[] = [];
+    child.slices.forEach((slice, i) => {
+      const exp = expectationsOf(engine, child, slice)[pd];
+      const keys = exp?.kind === 'profile' ? exp.urls.map((u) => profileCodeKey(engine, u)) : [undefined];
+      if (keys.some((k) => k === undefined)) unindexed.push(i);
+      else
+        for (const key of new Set(keys as string[])) {
+          const list = byKey.get(key);
+          if (list) list.push(i);
+          else byKey.set(key, [i]);
+        }
+    });
+    if (byKey.size) index = { disc: pd, segs: splitPath(discs[pd].path), byKey, unindexed, viaCode: true };
   }
   indexes.set(child, index);
   return index;
+}
+
+function profileCodeKey(engine: Engine, url: string): string | undefined {
+  const root = engine.compiler.profile(url)?.root;
+  const code = root?.children.find((c) => c.name === 'code');
+  return code ? signature(code.fixed ?? code.pattern) : undefined;
 }
 
 function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type: TypeRef, itemPath: string, env: ResourceEnv, cache: ItemValues): Iterable<number> {
@@ -329,7 +355,7 @@ function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type
   const keys: string[] = [];
   const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
   const values = (cache[index.disc] ??= instanceValues(item, itemType, itemPath, index.segs, env));
-  for (const loc of values) instanceKeys(loc.value, keys);
+  for (const loc of values) instanceKeys(index.viaCode ? (isObject(loc.value) ? loc.value.code : undefined) : loc.value, keys);
   if (!index.unindexed.length && keys.length === 1) return index.byKey.get(keys[0]) ?? [];
   const out = new Set<number>(index.unindexed);
   for (const k of keys) for (const i of index.byKey.get(k) ?? []) out.add(i);
