@@ -110,6 +110,14 @@ export class PostgresStore implements GatewayStore {
     }
   }
 
+  /** Session settings of the pool's connections, for the tests that prove the durability configuration. */
+  async settings(): Promise<{ synchronousCommit: string; searchPath: string }> {
+    const { rows } = await this.pool.query<{ sc: string; sp: string }>(
+      `SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp`,
+    );
+    return { synchronousCommit: rows[0].sc, searchPath: rows[0].sp };
+  }
+
   async migrate(): Promise<void> {
     await this.tx(async (c) => {
       // Two instances starting together: the second waits here until the first has committed,

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { DuplicateSubmissionError, SqliteStore, type GatewayStore } from '../../src/store';
+import { DuplicateSubmissionError, type PostgresStore, type SqliteStore, type GatewayStore } from '../../src/store';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../src/store/migrations';
 import { createHarness, type AnyStore, type EngineName, type TestDatabase } from './engines';
 import { makeRecord, payloadFor } from './records';
@@ -169,6 +169,13 @@ export function storeContract(engine: EngineName): void {
     if (engine === 'sqlite') {
       it('runs SQLite in WAL mode with synchronous=FULL and a busy timeout', () => {
         expect((store as SqliteStore).pragmas()).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeout: 5000 });
+      });
+    } else {
+      it('forces synchronous_commit=on and works in its own schema', async () => {
+        expect(await (store as PostgresStore).settings()).toEqual({
+          synchronousCommit: 'on',
+          searchPath: db.config.pgSchema,
+        });
       });
     }
   });
