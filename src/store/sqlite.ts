@@ -43,6 +43,12 @@ interface RawSubmissionRow extends Omit<SubmissionRow, 'outcome' | 'rule_counts'
   response: string | null;
 }
 
+/**
+ * The real setImmediate, captured at load: a test that fakes timers later must not leave committed
+ * writes waiting for a flush that never comes.
+ */
+const deferFlush: (fn: () => void) => void = setImmediate;
+
 /** Most writes committed in one group commit (bounds the time the event loop is held). */
 const MAX_GROUP_COMMIT = 256;
 
@@ -154,7 +160,7 @@ export class SqliteStore implements GatewayStore {
       this.pendingWrites.push({ write, resolve: resolve as (value: unknown) => void, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flushWrites());
+        deferFlush(() => this.flushWrites());
       }
     });
   }
@@ -164,7 +170,7 @@ export class SqliteStore implements GatewayStore {
     const batch = this.pendingWrites.splice(0, MAX_GROUP_COMMIT);
     if (this.pendingWrites.length > 0) {
       this.flushScheduled = true;
-      setImmediate(() => this.flushWrites());
+      deferFlush(() => this.flushWrites());
     }
     if (batch.length === 0) return;
     const errors: unknown[] = new Array(batch.length);
