@@ -25,9 +25,14 @@ export interface IgLimits {
   burst: number;
   /** Addresses tracked at once; beyond that the fullest buckets are forgotten first. */
   maxTrackedClients: number;
+  /**
+   * All addresses together, per minute (burst the same): validation is synchronous CPU work on the
+   * gateway that also takes submissions, so a crowd of addresses must not crowd those out. 0: none.
+   */
+  globalPerMinute: number;
 }
 
-export const DEFAULT_IG_LIMITS: IgLimits = { maxBytes: DEFAULT_VALIDATE_MAX_BYTES, ratePerMinute: 10, burst: 10, maxTrackedClients: 10_000 };
+export const DEFAULT_IG_LIMITS: IgLimits = { maxBytes: DEFAULT_VALIDATE_MAX_BYTES, ratePerMinute: 10, burst: 10, maxTrackedClients: 10_000, globalPerMinute: 120 };
 
 type BytesValidator = { validateBytes(body: Buffer): SubmissionVerdict | Promise<SubmissionVerdict> };
 
@@ -168,6 +173,7 @@ export function createIgRouter(options: IgRouterOptions): Router {
   const siteDir = options.siteDir ?? DEFAULT_SITE_DIR;
   const limits: IgLimits = { ...DEFAULT_IG_LIMITS, ...options.limits };
   const limiter = new IpRateLimiter(limits.ratePerMinute, limits.burst, limits.maxTrackedClients, options.now);
+  const everyone = new IpRateLimiter(limits.globalPerMinute, limits.globalPerMinute, 1, options.now);
   const validatorOf = (): BytesValidator | undefined => (typeof options.submissionValidator === 'function' ? options.submissionValidator() : options.submissionValidator);
 
   const router = express.Router({ caseSensitive: true, strict: true });
@@ -190,6 +196,13 @@ export function createIgRouter(options: IgRouterOptions): Router {
         req.resume();
         const outcome = singleIssueOutcome('error', 'throttled', `too many validations from your address; retry after ${wait} s (the guide's validator takes ${limits.ratePerMinute} per minute)`);
         send(res, 429, outcome, asHtml, limits.maxBytes, '', { 'Retry-After': String(wait) });
+        return;
+      }
+      const busy = everyone.take('*');
+      if (busy > 0) {
+        req.resume();
+        const outcome = singleIssueOutcome('error', 'transient', `the guide's validator is busy; retry after ${busy} s, or validate locally with ngc-gateway validate`);
+        send(res, 503, outcome, asHtml, limits.maxBytes, '', { 'Retry-After': String(busy) });
         return;
       }
       try {

@@ -184,3 +184,27 @@ test('the CapabilityStatement entries describe exactly the routes served, as pub
   expect(unknown.entry.find((e: { search: { mode: string } }) => e.search.mode === 'outcome').resource.issue[0].diagnostics).toMatch(/publisher/);
 });
 
+test('all addresses together are bounded too: 503 with Retry-After when the guide validator is busy', async () => {
+  const app = express();
+  app.set('trust proxy', 'loopback');
+  let t = 0;
+  const submissionValidator = { validateBytes: () => ({ valid: true, status: 200 as const, issues: [] }) };
+  app.use('/ig', createIgRouter({ siteDir: tmp, submissionValidator, limits: { ratePerMinute: 60, burst: 5, globalPerMinute: 3 }, now: () => t }));
+  const s = app.listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/ig/validate`;
+  try {
+    const post = (from: string) => fetch(url, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/fhir+json', 'X-Forwarded-For': from } });
+    const statuses = [];
+    for (const from of ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4']) statuses.push((await post(from)).status);
+    expect(statuses).toEqual([200, 200, 200, 503]);
+    const busy = await post('10.1.0.5');
+    expect(busy.status).toBe(503);
+    expect(Number(busy.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    t += 20_000;
+    expect((await post('10.1.0.6')).status).toBe(200);
+  } finally {
+    await new Promise((r) => s.close(r));
+  }
+});
+
