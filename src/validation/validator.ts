@@ -66,8 +66,9 @@ export function createValidator(options: ValidatorOptions = {}): EngineValidator
     }
     const sink: ValidationIssue[] = [];
     const rt = typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
-    engine.validateResource(new Run(), resource, opts.rootPath ?? rt, undefined, sink, opts.profiles ?? []);
-    return dedupe(sink);
+    const run = new Run();
+    engine.validateResource(run, resource, opts.rootPath ?? rt, undefined, sink, opts.profiles ?? []);
+    return run.mayDuplicate ? dedupe(sink) : sink;
   }
 
   return {

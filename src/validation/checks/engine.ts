@@ -22,6 +22,8 @@ import { checkExtension } from './extensions';
 const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 
 export class Run {
+  /** Set when a walk may report an issue twice (several profiles on one resource, profiled datatypes): validate() then de-duplicates. */
+  mayDuplicate = false;
   private readonly memo = new WeakMap<object, Map<string, ValidationIssue[]>>();
   private readonly active = new WeakMap<object, Set<string>>();
 
@@ -113,6 +115,7 @@ export class Engine {
 
     // a profile's snapshot carries every base constraint, so the base walk is only needed without one
     const targets = applicable.length ? applicable : [this.compiler.typeRoot(rt)!.profile];
+    if (targets.length > 1) run.mayDuplicate = true;
     for (const profile of targets) {
       const issues = this.profileIssues(run, value, profile, env);
       if (issues) for (const issue of issues) sink.push(issue);
@@ -390,6 +393,7 @@ export class Engine {
       for (const url of type.profiles) {
         const p = this.compiler.profile(url);
         if (!p || p.root === node) continue;
+        run.mayDuplicate = true;
         this.walkObject(run, value, p.root, { code: type.code, profiles: [], targetProfiles: [] }, path, env, sink);
         this.checkInvariants(run, value, p.root, path, env, sink);
       }
