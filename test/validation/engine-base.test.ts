@@ -147,6 +147,14 @@ describe('bindings', () => {
   });
 });
 
+describe('displays', () => {
+  it('a wrong display of a known code is a warning; the right one passes', () => {
+    const coding = (display: string) => ({ category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display }] }] });
+    expect(withId(v.validate(observation(coding('Totally wrong'))), 'DISPLAY_WRONG', 'Observation.category[0].coding[0]')[0]).toMatchObject({ severity: 'warning', code: 'code-invalid' });
+    expect(withId(v.validate(observation(coding('Laboratory'))), 'DISPLAY_WRONG')).toEqual([]);
+  });
+});
+
 describe('invariants', () => {
   it('evaluates resource invariants (obs-6) with their severity', () => {
     const issues = v.validate(observation({ valueString: 'x', dataAbsentReason: { text: 'unknown' } }));
@@ -173,6 +181,29 @@ describe('invariants', () => {
     expect(bad.find((i) => i.diagnostics.includes('dom-3'))).toMatchObject({ severity: 'error', expression: 'Observation' });
     const good = v.validate(observation({ contained, subject: { reference: '#p' } }));
     expect(good.find((i) => i.diagnostics.includes('dom-3'))).toBeUndefined();
+  });
+});
+
+describe('references against the base definition', () => {
+  it('a target type the element does not allow, and a type that does not exist', () => {
+    const wrong = v.validate(observation({ subject: { reference: 'Medication/m1' } }));
+    expect(withId(wrong, 'REF_WRONG_TYPE', 'Observation.subject.reference')[0]).toMatchObject({ severity: 'error', code: 'structure' });
+    expect(withId(wrong, 'REF_WRONG_TYPE')[0].rule).toBeUndefined();
+    expect(withId(v.validate(observation({ subject: { reference: 'Pateint/p1' } })), 'REF_BAD_TYPE', 'Observation.subject.reference')).toHaveLength(1);
+    expect(errors(v.validate(observation({ subject: { reference: 'Patient/p1' } })))).toEqual([]);
+  });
+  it('a relative reference resolves against the fullUrl of its entry', () => {
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { fullUrl: 'http://example.org/fhir/Observation/o1', resource: observation({ subject: { reference: 'Medication/m1' } }) },
+        { fullUrl: 'http://example.org/fhir/Medication/m1', resource: { resourceType: 'Medication', id: 'm1', text: observation().text } },
+      ],
+    };
+    const issues = v.validate(bundle);
+    expect(withId(issues, 'REF_WRONG_TYPE', 'Bundle.entry[0].resource.subject.reference')).toHaveLength(1);
+    expect(withId(issues, 'REF_UNRESOLVED')).toEqual([]);
   });
 });
 
