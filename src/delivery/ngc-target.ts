@@ -76,6 +76,8 @@ function causeCode(err: unknown): string | undefined {
   return undefined;
 }
 
+const MAX_SUMMARY_ENTRIES = 500;
+
 /** Summary of a transaction-response: per entry its status and location, never resources. */
 export function summariseResponse(sent: Bundle, answer: unknown, httpStatus: number): DeliveryResult {
   const entries = ((answer as Bundle | undefined)?.entry ?? []).map((e: BundleEntry) => ({
@@ -84,7 +86,11 @@ export function summariseResponse(sent: Bundle, answer: unknown, httpStatus: num
   }));
   const reportIndex = (sent.entry ?? []).findIndex((e) => e.resource?.resourceType === 'DiagnosticReport');
   const location = entries[reportIndex >= 0 ? reportIndex : 0]?.location;
-  const result: DeliveryResult = { status: httpStatus, body: { entries } };
+  // A Bundle may have 20,000 entries (SUB-10); the record keeps the first ones and the count.
+  const body = entries.length > MAX_SUMMARY_ENTRIES
+    ? { entries: entries.slice(0, MAX_SUMMARY_ENTRIES), entryCount: entries.length }
+    : { entries };
+  const result: DeliveryResult = { status: httpStatus, body };
   if (location) result.location = location;
   return result;
 }

@@ -1,6 +1,7 @@
 /** The database client against nock-scripted answers of the National Genome Database. */
 import nock from 'nock';
 import { DeliveryError, createNgcDatabaseTarget, makeIdempotent } from '../../src/delivery';
+import { summariseResponse } from '../../src/delivery/ngc-target';
 import { makeBundle } from './bundles';
 
 const BASE = 'http://ngc-db.test/fhir';
@@ -113,6 +114,14 @@ describe('createNgcDatabaseTarget', () => {
     await target.deliver('s', bundle);
     expect(auth).toBe(`Basic ${Buffer.from('gateway:s:cret').toString('base64')}`);
     expect(target.description).toBe('National Genome Database at http://ngc-db.test/fhir/');
+  });
+
+  it('keeps at most 500 entries of a large answer in the summary, with the count', () => {
+    const big = { resourceType: 'Bundle', type: 'transaction-response', entry: Array.from({ length: 1200 }, (_, i) => ({ response: { status: '201 Created', location: `Observation/${i}` } })) };
+    const result = summariseResponse(bundle, big, 200);
+    expect(result.body).toMatchObject({ entryCount: 1200 });
+    expect((result.body as { entries: unknown[] }).entries).toHaveLength(500);
+    expect(result.location).toBe('Observation/2');
   });
 
   it('refuses a base URL that is not http(s)', () => {
