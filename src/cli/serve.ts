@@ -176,6 +176,20 @@ export async function run(args: string[]): Promise<number> {
         .allStructureDefinitions()
         .filter((sd) => sd.kind === 'resource' && sd.url.startsWith('http://ngc.dk/fhir/genomics/StructureDefinition/'))
         .map((sd) => ({ url: sd.url, type: sd.type }));
+      // The engine compiles a profile on first use; one throw-away Bundle naming every NGC profile
+      // moves that cost (seconds) from the first submission to here, before the gateway turns ready.
+      sv.validateParsed(
+        {
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: profiles.map((p, i) => ({
+            fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            resource: { resourceType: p.type, meta: { profile: [p.url] } },
+            request: { method: 'POST', url: p.type },
+          })),
+        },
+        new Date(),
+      );
       resourceValidator = sv.validator;
       judge = sv;
       logger.info({ ms: Date.now() - started, profiles: profiles.length }, 'definitions compiled; ready');
