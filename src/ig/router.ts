@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { OperationOutcome } from 'fhir/r4';
 import { BodyReadError, BodyTooLargeError, readBodyLimited } from '../http/intake';
+import { maskCpr } from '../http/logging';
 import type { SubmissionVerdict } from '../submission';
 import { operationOutcome, singleIssueOutcome } from '../validation/outcome';
 import type { IssueType } from '../validation/issue';
@@ -47,6 +48,8 @@ export interface IgRouterOptions {
   limits?: Partial<IgLimits>;
   /** Clock for the token bucket (ms). */
   now?: () => number;
+  /** Where a validator failure is reported (pino-like); never with the Bundle, which may hold a CPR number. */
+  logger?: { error(obj: object, msg: string): void };
 }
 
 const FHIR_JSON_UTF8 = 'application/fhir+json; charset=utf-8';
@@ -226,6 +229,8 @@ export function createIgRouter(options: IgRouterOptions): Router {
         if (typeof status === 'number' && status === 503) {
           return send(res, 503, singleIssueOutcome('error', 'transient', 'the gateway is starting; retry shortly'), asHtml, limits.maxBytes, '', { 'Retry-After': '5' });
         }
+        const e = err as Error;
+        options.logger?.error({ component: 'ig-validate', err: { name: e?.name, stack: maskCpr(String(e?.stack ?? e)) } }, 'the guide validator failed');
         send(res, 500, singleIssueOutcome('fatal', 'exception', 'the validator failed on this input; NGC support has the details'), asHtml, limits.maxBytes);
       }
     })

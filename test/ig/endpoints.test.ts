@@ -208,3 +208,28 @@ test('all addresses together are bounded too: 503 with Retry-After when the guid
   }
 });
 
+test('a validator failure is a 500 OperationOutcome without details, logged with CPR numbers masked', async () => {
+  const logged: string[] = [];
+  const app = express();
+  const submissionValidator = {
+    validateBytes: (): never => {
+      throw new Error('cannot handle 0101901234 here');
+    },
+  };
+  app.use('/ig', createIgRouter({ siteDir: tmp, submissionValidator, logger: { error: (obj, msg) => logged.push(JSON.stringify(obj) + msg) } }));
+  const s = app.listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/ig/validate`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/fhir+json' } });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text).issue[0].code).toBe('exception');
+    expect(text).not.toContain('0101901234');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).not.toContain('0101901234');
+    expect(logged[0]).toContain('[CPR]');
+  } finally {
+    await new Promise((r) => s.close(r));
+  }
+});
+
