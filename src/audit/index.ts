@@ -5,3 +5,4 @@ export { createPayloadCipher, subjectHasher, loadAuditKeys, AuditKeyError, DEV_K
 export { buildAuditEvent, SUBJECT_HASH_SYSTEM, type AuditEventInput, type AuditEventKind } from './events';
 export { personIdentifiers, prettyWithSpans, spanOfExpression } from './payload';
 export type { AuditDbConfig } from './sql';
+export { createAuditWeb, createAuditRouter, ruleTexts, type AuditWebOptions, type AuditRouterOptions } from './web';

@@ -84,6 +84,8 @@ export function createApp(deps: AppDeps): express.Express {
   fhir.use(createConformanceRouter({ publicBaseUrl: deps.publicBaseUrl }));
   app.use('/fhir', fhir);
   if (deps.guide) app.use('/ig', deps.guide);
+  // The auditors' SAML login and workspace (/auth/saml/*, /audit), each route guarded inside.
+  if (deps.audit) app.use(deps.audit);
 
   app.use((req, _res, next) => next(new HttpError(404, 'not-found', `no such endpoint: ${req.method} ${req.path.slice(0, 200)}`)));
 

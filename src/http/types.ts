@@ -89,4 +89,6 @@ export interface AppDeps {
   isDraining?: () => boolean;
   /** The implementation guide (`createIgRouter` from src/ig), served at /ig/; absent: no guide. */
   guide?: Router;
+  /** The auditors' SAML routes and workspace (`createAuditWeb` from src/audit), mounted at the root; absent: none. */
+  audit?: Router;
 }
