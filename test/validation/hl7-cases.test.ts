@@ -39,10 +39,13 @@ interface Manifest {
 const DIR = path.join(__dirname, 'hl7-cases');
 const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) as Manifest;
 
-/** HL7 writes `value.ofType(Quantity)` and `resource.ofType(Patient)`; we write `valueQuantity` and `resource`. */
+/**
+ * HL7 writes `value.ofType(Quantity)`, `resource.ofType(Patient)` and `contained[0].ofType(Organization)`;
+ * we write `valueQuantity`, `resource` and `contained[0]`.
+ */
 function normalizeHl7Expression(expr: string): string {
-  return expr.replace(/\.(\w+)\.ofType\((\w+)\)/g, (_m, name: string, type: string) =>
-    name === 'resource' ? '.resource' : `.${name}${type[0].toUpperCase()}${type.slice(1)}`,
+  return expr.replace(/\.(\w+)(\[\d+\])?\.ofType\((\w+)\)/g, (_m, name: string, index: string | undefined, type: string) =>
+    name === 'resource' || name === 'contained' ? `.${name}${index ?? ''}` : `.${name}${index ?? ''}${type[0].toUpperCase()}${type.slice(1)}`,
   );
 }
 
