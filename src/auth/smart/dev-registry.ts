@@ -14,8 +14,14 @@ import { loadClientRegistry, type ClientRegistry } from './registry';
 export const DEV_REGISTRY_FILE = 'dev-clients.json';
 export const DEV_CLIENT_KEY_FILE = 'dev-client-key.pem';
 export const DEV_CLIENT_ID = 'dev-region-hovedstaden';
-/** The performing laboratory of the implementation guide's example Bundles. */
+/** The demo client's own laboratory. */
 export const DEV_SOR_CODE = '6021000016009';
+/**
+ * The demo client may report for its own laboratory and for the performing laboratories of the
+ * implementation guide's example Bundles, so that on a fresh clone `ngc-gateway submit` of any
+ * example goes through (a test keeps this list in step with the examples).
+ */
+export const DEV_SOR_CODES: readonly string[] = [DEV_SOR_CODE, '6081000016007', '4221000016006', '5001000016004'];
 
 export interface DevClientRegistry {
   file: string;
@@ -60,7 +66,7 @@ export function ensureDevClientRegistry(dataDir: string, nodeEnv: string | undef
         clientId: DEV_CLIENT_ID,
         name: 'Demo regional system (development only)',
         region: 'Region Hovedstaden',
-        sorCodes: [DEV_SOR_CODE],
+        sorCodes: [...DEV_SOR_CODES],
         scopes: ['system/Bundle.write', 'system/Bundle.read'],
         jwks: { keys: [publicJwk] },
       },
@@ -68,7 +74,7 @@ export function ensureDevClientRegistry(dataDir: string, nodeEnv: string | undef
   };
   writeAtomically(file, JSON.stringify(registry, null, 2) + '\n', 0o644);
   logger.info(
-    { file, keyFile, clientId: DEV_CLIENT_ID, sorCode: DEV_SOR_CODE },
+    { file, keyFile, clientId: DEV_CLIENT_ID, sorCodes: DEV_SOR_CODES },
     'CLIENTS_FILE not set: created a development client registry with one demo client (try it with `ngc-gateway submit BUNDLE.json`)',
   );
   return { file, keyFile, clientId: DEV_CLIENT_ID, created: true };

@@ -27,6 +27,7 @@ export {
   DevRegistryRefused,
   DEV_CLIENT_ID,
   DEV_SOR_CODE,
+  DEV_SOR_CODES,
   DEV_REGISTRY_FILE,
   DEV_CLIENT_KEY_FILE,
   type DevClientRegistry,
