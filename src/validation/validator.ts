@@ -76,8 +76,20 @@ export function createValidator(options: ValidatorOptions = {}): EngineValidator
     engine,
     validate,
     warmUp(types) {
-      for (const t of types ?? ['Bundle', 'Observation', 'Patient', 'DiagnosticReport', 'ServiceRequest', 'Specimen', 'Organization', 'Practitioner']) {
-        engine.compiler.typeRoot(t);
+      // compile the given resource types and, transitively, every datatype their elements use, so that
+      // the first validation does not pay for it (FHIRPath invariants stay lazy: compiling all of them
+      // would cost more than it saves)
+      const seen = new Set<string>();
+      const queue = [...(types ?? ['Bundle', 'Observation', 'Patient', 'DiagnosticReport', 'ServiceRequest', 'Specimen', 'Organization', 'Practitioner'])];
+      while (queue.length) {
+        const t = queue.pop()!;
+        if (seen.has(t)) continue;
+        seen.add(t);
+        const root = engine.compiler.typeRoot(t);
+        if (!root) continue;
+        for (const node of root.profile.byId.values()) {
+          for (const type of node.types) if (!seen.has(type.code) && !engine.isResourceTypeCode(type.code)) queue.push(type.code);
+        }
       }
     },
   };
