@@ -373,6 +373,7 @@ export class Engine {
       this.checkFixedPattern(value, node, path, sink);
       return;
     }
+    const mark = sink.length;
     if (type.code === 'Extension') {
       checkExtension(this, run, value, node, type, path, env, sink, parent);
     } else {
@@ -393,9 +394,18 @@ export class Engine {
       for (const url of type.profiles) {
         const p = this.compiler.profile(url);
         if (!p || p.root === node) continue;
-        run.mayDuplicate = true;
-        this.walkObject(run, value, p.root, { code: type.code, profiles: [], targetProfiles: [] }, path, env, sink);
-        this.checkInvariants(run, value, p.root, path, env, sink);
+        // a profiled datatype (SimpleQuantity in Range.low) repeats the base type's checks: keep only what is new
+        const scratch: ValidationIssue[] = [];
+        this.walkObject(run, value, p.root, { code: type.code, profiles: [], targetProfiles: [] }, path, env, scratch);
+        this.checkInvariants(run, value, p.root, path, env, scratch);
+        for (const issue of scratch) {
+          let dup = false;
+          for (let k = mark; k < sink.length && !dup; k++) {
+            const o = sink[k];
+            dup = o.expression === issue.expression && o.messageId === issue.messageId && o.diagnostics === issue.diagnostics;
+          }
+          if (!dup) sink.push(issue);
+        }
       }
     }
   }
