@@ -12,8 +12,15 @@ RUN apt-get update \
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
-# `npm ci` runs the `prepare` script (the TypeScript build into dist/) after installing.
+COPY profiles/package ./profiles/package
+COPY profiles/data ./profiles/data
+COPY vendor ./vendor
+COPY scripts ./scripts
+COPY implementation-guide ./implementation-guide
+# `npm ci` runs the `prepare` script (the TypeScript build into dist/) after installing; the
+# implementation guide is rendered (it judges its examples with the engine) before dev tools go.
 RUN npm ci --no-audit --no-fund \
+ && npm run build:ig \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
@@ -29,6 +36,7 @@ COPY bin ./bin
 COPY profiles/package ./profiles/package
 COPY profiles/data ./profiles/data
 COPY vendor ./vendor
+COPY --from=build /app/implementation-guide/site ./implementation-guide/site
 RUN mkdir -p /data /app/.cache/definitions \
  && chown node:node /data /app/.cache/definitions
 USER node

@@ -1,5 +1,6 @@
 /** The CapabilityStatement: what this server really does, nothing more. */
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
+import { conformanceCapabilityResources } from '../ig/conformance';
 
 export interface CapabilityOptions {
   baseUrl: string;
@@ -67,6 +68,7 @@ export function capabilityStatement(o: CapabilityOptions): CapabilityStatement {
             interaction: [{ code: 'read' }],
           },
           ...inBundle,
+          ...conformanceCapabilityResources(),
         ],
       },
     ],

@@ -313,6 +313,10 @@ describe('HTTP API', () => {
       expect(rest.interaction).toEqual([expect.objectContaining({ code: 'transaction' })]);
       expect(rest.resource.find((r: { type: string }) => r.type === 'Patient').supportedProfile).toEqual(['http://ngc.dk/fhir/genomics/StructureDefinition/ngc-patient']);
       expect(rest.resource.find((r: { type: string }) => r.type === 'Task').interaction).toEqual([{ code: 'read' }]);
+      // The conformance resources the gateway serves read-only are declared too.
+      for (const type of ['StructureDefinition', 'ValueSet', 'CodeSystem']) {
+        expect(rest.resource.find((r: { type: string }) => r.type === type).interaction).toEqual([{ code: 'read' }, { code: 'search-type' }]);
+      }
     });
 
     it('405 for a method a route does not have, with Allow', async () => {
