@@ -52,6 +52,13 @@ const MIGRATIONS: AuditMigration[] = [
       CREATE INDEX IF NOT EXISTS audit_sub_bundle_value ON submissions (bundle_value);
     `,
   },
+  {
+    // Time to accepted resubmission looks up, per rejection, the first later non-rejected
+    // submission of the same report.
+    version: 2,
+    sqlite: 'CREATE INDEX IF NOT EXISTS audit_sub_report_status_received ON submissions (report_identifier, status, received_at)',
+    postgres: 'CREATE INDEX IF NOT EXISTS audit_sub_report_status_received ON submissions (report_identifier, status, received_at)',
+  },
 ];
 
 export type SortField = 'receivedAt' | 'region' | 'laboratory' | 'client' | 'size' | 'status';
@@ -274,8 +281,11 @@ export class AuditStore {
     const col = SORT_COLUMNS[q.sort ?? 'receivedAt'] ?? 'received_at';
     const dir = q.order === 'asc' ? 'ASC' : 'DESC';
     const w = this.where(q);
-    const rows = await this.db.all(`SELECT ${SUMMARY_COLUMNS} FROM submissions ${w.sql} ORDER BY ${col} ${dir}, id ${dir} LIMIT ? OFFSET ?`, [...w.params, limit, offset]);
-    const [{ n }] = await this.db.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM submissions ${w.sql}`, w.params);
+    // Page and count in parallel (two pool connections on PostgreSQL).
+    const [rows, [{ n }]] = await Promise.all([
+      this.db.all(`SELECT ${SUMMARY_COLUMNS} FROM submissions ${w.sql} ORDER BY ${col} ${dir}, id ${dir} LIMIT ? OFFSET ?`, [...w.params, limit, offset]),
+      this.db.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM submissions ${w.sql}`, w.params),
+    ]);
     return { items: rows.map(toSummary), total: Number(n), limit, offset };
   }
 

@@ -6,3 +6,4 @@ export { buildAuditEvent, SUBJECT_HASH_SYSTEM, type AuditEventInput, type AuditE
 export { personIdentifiers, prettyWithSpans, spanOfExpression } from './payload';
 export type { AuditDbConfig } from './sql';
 export { createAuditWeb, createAuditRouter, ruleTexts, type AuditWebOptions, type AuditRouterOptions } from './web';
+export { setupAudit, retentionDaysFrom, type AuditSetup, type AuditSetupOptions } from './setup';

@@ -15,6 +15,7 @@ import { openStore, type GatewayStore } from '../store';
 import * as smart from '../auth/smart';
 import { createDeliveryWorker, createTargetFromEnv } from '../delivery';
 import { createSubmissionValidator, type SubmissionValidator } from '../submission';
+import { setupAudit, type AuditSetup } from '../audit';
 import type { Validator } from '../validation/validator-types';
 
 export const SERVE_USAGE = `usage: ngc-gateway serve
@@ -25,6 +26,8 @@ SQLite in DATA_DIR), NGC_DATABASE_URL (default: local development sink), CLIENTS
 development registry in DATA_DIR), PUBLIC_BASE_URL, NODE_ENV, LOG_LEVEL, MAX_BODY_BYTES,
 MAX_IN_FLIGHT, MAX_QUEUE, QUEUE_TIMEOUT_MS, MAX_EVENT_LOOP_LAG_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
 DELIVERY_CONCURRENCY, DELIVERY_TIMEOUT_MS, DELIVERY_POLL_MS, DELIVERY_LEASE_MS, SHUTDOWN_TIMEOUT_MS.
+Audit: AUDIT_KEYS_FILE or AUDIT_KEY + AUDIT_HMAC_KEY (default: development keys in DATA_DIR),
+AUDIT_RETENTION_DAYS (365), SAML_* (default: local development IdP; required in production for /audit).
 `;
 
 function packageVersion(): string {
@@ -64,6 +67,17 @@ export async function run(args: string[]): Promise<number> {
     return fail(`cannot open the ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'} store: ${(err as Error).message}`, 1);
   }
 
+  // Audit before auth: failed logins are audited, and every user of the store below sees the audited
+  // one (rejected payloads encrypted, records and AuditEvents written).
+  let audit: AuditSetup;
+  try {
+    audit = await setupAudit({ env: process.env, nodeEnv: config.nodeEnv, dataDir: config.dataDir, databaseUrl: config.databaseUrl, publicBaseUrl: config.publicBaseUrl, store, logger: logger.child({ component: 'audit' }), destination: config.ngcDatabaseUrl });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    return fail(`audit: ${(err as Error).message}`, 2);
+  }
+  store = audit.audit.wrapStore(store);
+
   let auth;
   let target;
   try {
@@ -71,9 +85,10 @@ export async function run(args: string[]): Promise<number> {
     const registry = smart.resolveClientRegistry({ clientsFile: config.clientsFile, dataDir: config.dataDir, nodeEnv: config.nodeEnv, logger: authLogger });
     registry.enableSighupReload(authLogger);
     const keys = smart.loadGatewayKeys({ nodeEnv: config.nodeEnv, dataDir: config.dataDir });
-    auth = smart.createSmartAuth({ registry, keys, store, publicBaseUrl: config.publicBaseUrl, nodeEnv: config.nodeEnv, logger: authLogger });
+    auth = smart.createSmartAuth({ registry, keys, store, publicBaseUrl: config.publicBaseUrl, nodeEnv: config.nodeEnv, logger: authLogger, onAuthFailure: audit.audit.onSmartFailure });
     target = createTargetFromEnv({ ngcDatabaseUrl: config.ngcDatabaseUrl, dataDir: config.dataDir, nodeEnv: config.nodeEnv, timeoutMs: config.delivery.timeoutMs });
   } catch (err) {
+    await audit.close();
     await store.close().catch(() => undefined);
     return fail((err as Error).message, 2);
   }
@@ -105,6 +120,8 @@ export async function run(args: string[]): Promise<number> {
     isReady: () => judge !== undefined,
     isDraining: () => draining,
     version: packageVersion(),
+    encryptRejected: audit.audit.encrypt,
+    audit: audit.router,
   };
   const app = createApp(deps);
   const server = app.listen(config.port, config.host);
@@ -148,6 +165,7 @@ export async function run(args: string[]): Promise<number> {
       const httpDone = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       Promise.all([httpDone, worker.stop()])
+        .then(() => audit.close())
         .then(() => store.close())
         .then(
           () => {
