@@ -86,7 +86,7 @@ export function spanOfExpression(expression: string | undefined, spans: Map<stri
     if (!/\[\d+\]$/.test(step)) candidates.push(`${candidates[0]}[0]`);
     const found = candidates.find((c) => spans.has(c));
     if (!found) break;
-    p = found === candidates[0] ? candidates[0] : candidates[0];
+    p = found;
     best = { path: found, span: spans.get(found) as [number, number], exact: i === steps.length - 1 };
   }
   return best;

@@ -3,8 +3,8 @@ import { typicalBundle } from '../../http/support/bundle';
 import type { Workspace } from './workspace';
 
 /** A Bundle the test validator rejects with VAR-01 at Bundle.entry[3].resource.status. */
-export function rejectedBundle(id: string, cpr?: string): Record<string, unknown> {
-  const b = typicalBundle(id, { cpr });
+export function rejectedBundle(id: string, cpr?: string, note?: string): Record<string, unknown> {
+  const b = typicalBundle(id, { cpr, note });
   ((b.entry as { resource: Record<string, unknown> }[])[3].resource).status = 'preliminary';
   return b;
 }

@@ -1,0 +1,113 @@
+/**
+ * The audit wiring end to end over HTTP: real POST /fhir through createApp stores rejected payloads
+ * encrypted (the SQLite file never holds the CPR), the JSON/CSV API under /audit/api answers only an
+ * auditor session, every view and access request is audited, CSRF guards the POSTs, and failed
+ * logins leave AuditEvents.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Browser, hiddenField, loginAtIdp, postToAcs, startLogin, type SamlHarness } from '../support/saml-harness';
+import { startWorkspace, type Workspace } from './support/workspace';
+import { rejectedBundle, seedThroughApi } from './support/seed';
+
+let ws: Workspace;
+let ids: { rejectedId: string; acceptedId: string };
+let h: SamlHarness;
+
+beforeAll(async () => {
+  ws = await startWorkspace();
+  ids = await seedThroughApi(ws);
+  h = { spBase: ws.base, acsUrl: `${ws.base}/auth/saml/acs` } as unknown as SamlHarness;
+}, 60_000);
+afterAll(() => ws?.close());
+
+async function loggedIn(user = 'auditor'): Promise<Browser> {
+  const b = new Browser();
+  const { idpUrl } = await startLogin(h, b, '/audit/');
+  const form = await loginAtIdp(b, idpUrl, user);
+  const res = await postToAcs(h, b, form.SAMLResponse, form.RelayState);
+  if (user === 'auditor' && ![302, 303].includes(res.status)) throw new Error(`login failed: ${res.status}`);
+  return b;
+}
+
+it('stores the rejected payload from POST /fhir only encrypted: the CPR is not in the database files', async () => {
+  const r = await ws.submit(rejectedBundle('secret-report', '2912941234', 'Likely pathogenic BRCA2 c.9097dup, confidential'));
+  expect(r.status).toBe(422);
+  const bytes = Buffer.concat(fs.readdirSync(ws.dataDir).filter((f) => f.startsWith('gateway.sqlite')).map((f) => fs.readFileSync(path.join(ws.dataDir, f))));
+  expect(bytes.includes(Buffer.from('2912941234'))).toBe(false);
+  // (Accepted payloads wait in the outbox in clear until delivered; this one was rejected.)
+  expect(bytes.includes(Buffer.from('BRCA2 c.9097dup'))).toBe(false);
+  expect(bytes.includes(Buffer.from('secret-report'))).toBe(true);
+  expect(bytes.includes(Buffer.from(ws.audit.hashSubject('2912941234')))).toBe(true);
+  expect(ws.logs.join('\n')).not.toContain('2912941234');
+});
+
+it('refuses the API without a session or without the auditor role, and audits the refusals', async () => {
+  const anon = await fetch(`${ws.base}/audit/api/reports`, { headers: { accept: 'application/json' } });
+  expect(anon.status).toBe(401);
+  expect(await anon.text()).not.toContain('rep-A');
+  const clerk = await loggedIn('clerk');
+  const res = await clerk.fetch(`${ws.base}/audit/api/reports`, { headers: { accept: 'application/json' } });
+  expect([401, 403]).toContain(res.status);
+  expect(await res.text()).not.toContain('rep-A');
+  const failures = await ws.auditStore.searchEvents({ subtype: '110122' });
+  expect(failures.items.map((e) => e.resource.outcomeDesc).join('\n')).toMatch(/auditor role missing|no auditor session/);
+  // A forged SAML response is refused and audited as a failed login.
+  const b = new Browser();
+  const bad = await b.postForm(`${ws.base}/auth/saml/acs`, { SAMLResponse: Buffer.from('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>').toString('base64') });
+  expect([400, 401, 403]).toContain(bad.status);
+  const after = await ws.auditStore.searchEvents({ subtype: '110122', outcome: '8' });
+  expect(after.total).toBeGreaterThan(0);
+}, 60_000);
+
+it('serves reports, one report with its decrypted payload, statistics, AuditEvents and CSV to an auditor', async () => {
+  const b = await loggedIn();
+  const list = (await (await b.fetch(`${ws.base}/audit/api/reports?text=rep-A&status=any`)).json()) as { total: number; items: { id: string; status: string }[] };
+  expect(list.items.map((i) => i.status).sort()).toEqual(['accepted', 'rejected']);
+
+  const one = (await (await b.fetch(`${ws.base}/audit/api/reports/${ids.rejectedId}`)).json()) as { payloadState: string; payload: { entry: { resource: { identifier?: { value: string }[] } }[] }; related: { id: string }[]; submission: { ruleCounts: Record<string, number> } };
+  expect(one.payloadState).toBe('shown');
+  expect(one.payload.entry[0].resource.identifier?.[0].value).toBe('0101011234');
+  expect(one.related.map((r) => r.id)).toEqual([ids.rejectedId, ids.acceptedId]);
+  expect(one.submission.ruleCounts).toEqual({ 'VAR-01': 1 });
+
+  const events = (await (await b.fetch(`${ws.base}/audit/api/AuditEvent?subtype=read&entity=Task/${ids.rejectedId}`)).json()) as { resourceType: string; total: number; entry: { resource: { agent: { who: { identifier?: { value: string } } }[]; entity: { what: { identifier?: { value: string } } }[] } }[] };
+  expect(events.resourceType).toBe('Bundle');
+  expect(events.total).toBe(1);
+  expect(events.entry[0].resource.agent[0].who.identifier?.value).toBe('auditor');
+  expect(JSON.stringify(events)).not.toContain('0101011234');
+  expect(events.entry[0].resource.entity[1].what.identifier?.value).toBe(ws.audit.hashSubject('0101011234'));
+
+  const csvRes = await b.fetch(`${ws.base}/audit/?format=csv&status=any`);
+  expect(csvRes.headers.get('content-type')).toContain('text/csv');
+  const lines = (await csvRes.text()).trim().split('\r\n');
+  expect(lines[0]).toBe('id,receivedAt,status,clientId,region,laboratory,bundleSystem,bundleValue,reportIdentifier,rules,sizeBytes,deliveredAt,lastError');
+  expect(lines.length).toBeGreaterThanOrEqual(6);
+
+  const stats = (await (await b.fetch(`${ws.base}/audit/api/stats/resubmission`)).json()) as { region: string; rejected: number; resubmitted: number }[];
+  expect(stats.find((s) => s.region === 'Hovedstaden')).toMatchObject({ resubmitted: 1 });
+  const eventsCsv = await (await b.fetch(`${ws.base}/audit/events?format=csv`)).text();
+  expect(eventsCsv.split('\r\n')[0]).toBe('recorded,type,subtype,action,outcome,agent,submission,patientHash,description');
+}, 60_000);
+
+it('answers an access request by CPR only with a CSRF token, and audits it', async () => {
+  const b = await loggedIn();
+  await b.fetch(`${ws.base}/audit/reports/${ids.rejectedId}`);
+  const noToken = await b.fetch(`${ws.base}/audit/api/access-request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cpr: '0101011234' }) });
+  expect(noToken.status).toBe(403);
+  const formPage = await (await b.fetch(`${ws.base}/audit/access-request`)).text();
+  const token = hiddenField(formPage, '_csrf') as string;
+  const res = await b.fetch(`${ws.base}/audit/api/access-request`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify({ cpr: '0101011234' }) });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { submissions: string[]; events: { subtype: { code: string }[]; agent: { who: { identifier?: { value: string } } }[] }[] };
+  expect(body.submissions.sort()).toEqual([ids.rejectedId, ids.acceptedId].sort());
+  expect(body.events.some((e) => e.subtype[0].code === 'read' && e.agent[0].who.identifier?.value === 'auditor')).toBe(true);
+  // The HTML form does the same and shows the viewers.
+  const html = await (await b.postForm(`${ws.base}/audit/access-request`, { _csrf: token, cpr: '0101011234' })).text();
+  expect(html).toMatch(/views of their data by auditors/);
+  expect(html).not.toContain('value="0101011234"');
+  const bad = await b.postForm(`${ws.base}/audit/access-request`, { _csrf: token, cpr: 'x' });
+  expect(bad.status).toBe(400);
+  const asked = await ws.auditStore.searchEvents({ subtype: 'search-type', subjectHash: ws.audit.hashSubject('0101011234') });
+  expect(asked.total).toBe(2);
+}, 60_000);
