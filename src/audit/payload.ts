@@ -84,7 +84,9 @@ export function spanOfExpression(expression: string | undefined, spans: Map<stri
     if (/^[A-Z]/.test(bare) && !spans.has(candidates[0])) continue;
     // `name` without an index on an array: the first element is the most useful target.
     if (!/\[\d+\]$/.test(step)) candidates.push(`${candidates[0]}[0]`);
-    const found = candidates.find((c) => spans.has(c));
+    // Inside a path, a repeating element named without an index continues in its first item.
+    const last = i === steps.length - 1;
+    const found = (last ? candidates : [...candidates].reverse()).find((c) => spans.has(c));
     if (!found) break;
     p = found;
     best = { path: found, span: spans.get(found) as [number, number], exact: i === steps.length - 1 };
