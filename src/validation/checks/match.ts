@@ -20,13 +20,24 @@ export function matchesPattern(pattern: unknown, value: unknown): boolean {
   if (pattern === null || typeof pattern !== 'object') return pattern === value;
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(pattern)) {
-    const values = Array.isArray(value) ? value : [value];
-    return pattern.every((p) => values.some((v) => matchesPattern(p, v)));
+    for (let i = 0; i < pattern.length; i++) {
+      if (Array.isArray(value)) {
+        let found = false;
+        for (let j = 0; j < value.length && !found; j++) found = matchesPattern(pattern[i], value[j]);
+        if (!found) return false;
+      } else if (!matchesPattern(pattern[i], value)) return false;
+    }
+    return true;
   }
-  if (Array.isArray(value)) return value.some((v) => matchesPattern(pattern, v));
+  if (Array.isArray(value)) {
+    for (let j = 0; j < value.length; j++) if (matchesPattern(pattern, value[j])) return true;
+    return false;
+  }
+  const po = pattern as Record<string, unknown>;
   const vo = value as Record<string, unknown>;
-  for (const [k, p] of Object.entries(pattern as Record<string, unknown>)) {
-    if (!(k in vo) || !matchesPattern(p, vo[k])) return false;
+  for (const k in po) {
+    const v = vo[k];
+    if (v === undefined || !matchesPattern(po[k], v)) return false;
   }
   return true;
 }
