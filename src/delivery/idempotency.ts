@@ -3,12 +3,15 @@
  *
  * The gateway cannot know whether a send whose answer it never recorded (a crash after the
  * database's 2xx, a connection reset after the commit, a timeout) reached the database. So every
- * entry becomes a conditional create (`ifNoneExist: identifier=<system>|<value>`): the database
- * creates the resource the first time and, on any later send, returns the one it already holds.
+ * entry becomes a conditional create (`ifNoneExist: _tag=<system>|<code>`): the database creates
+ * the resource the first time and, on any later send, returns the one it already holds.
  *
- * The key is an identifier the gateway adds to every resource, derived from the submission id and
- * the entry's fullUrl: system `urn:ietf:rfc:3986`, value `urn:uuid:<UUID v5 of both>`. Why not the
- * business identifiers (the report's identifier, the CPR, the SOR code)?
+ * The key is a `meta.tag` the gateway adds to every resource, derived from the submission id and
+ * the entry's fullUrl: system DELIVERY_TAG_SYSTEM, code `urn:uuid:<UUID v5 of both>`. A tag, not an
+ * identifier, because the profiles fix identifier cardinalities (SPC-01: exactly one specimen
+ * identifier; PAT-01: exactly one person identifier): an added identifier would make a forwarded
+ * resource break the very profile it was accepted against. Why not the business identifiers (the
+ * report's identifier, the CPR, the SOR code)?
  * - REP-04: a corrected report is a NEW submission with the SAME report identifier; keyed on it, the
  *   correction would silently collapse into the original.
  * - Some resources (variant Observations, for instance) have no business identifier at all.
@@ -21,7 +24,7 @@
 import crypto from 'node:crypto';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 
-export const DELIVERY_IDENTIFIER_SYSTEM = 'urn:ietf:rfc:3986';
+export const DELIVERY_TAG_SYSTEM = 'http://ngc.dk/fhir/genomics/delivery-key';
 
 /** Fixed namespace of the gateway's name-based UUIDs (random once, never to change). */
 const NAMESPACE = Buffer.from('6f1c1c7e9d3a4f0e8a56b0c2d4e8f901', 'hex');
@@ -36,34 +39,32 @@ export function uuidV5(name: string, namespace: Buffer = NAMESPACE): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** The delivery identifier value of one entry of one submission. */
-export function deliveryIdentifierValue(submissionId: string, fullUrl: string, index: number): string {
+/** The delivery key (tag code) of one entry of one submission. */
+export function deliveryKey(submissionId: string, fullUrl: string, index: number): string {
   // SUB-04 makes fullUrl unique within the Bundle; the index only stands in should it be missing.
   return `urn:uuid:${uuidV5(`${submissionId}\n${fullUrl || `#${index}`}`)}`;
 }
 
-type WithIdentifier = Resource & { identifier?: { system?: string; value?: string }[] };
-
 /**
  * A copy of `bundle` in which every POST entry is a conditional create keyed on the added delivery
- * identifier. The input is not modified.
+ * tag. The input is not modified.
  */
 export function makeIdempotent(bundle: Bundle, submissionId: string): Bundle {
   const copy = structuredClone(bundle);
   copy.entry = (copy.entry ?? []).map((entry: BundleEntry, index: number) => {
-    const resource = entry.resource as WithIdentifier | undefined;
+    const resource = entry.resource as Resource | undefined;
     if (!resource || (entry.request && entry.request.method !== 'POST')) return entry;
-    const value = deliveryIdentifierValue(submissionId, entry.fullUrl ?? '', index);
-    const identifiers = (resource.identifier ?? []).filter((i) => i.system !== DELIVERY_IDENTIFIER_SYSTEM || i.value !== value);
-    resource.identifier = [...identifiers, { system: DELIVERY_IDENTIFIER_SYSTEM, value }];
+    const code = deliveryKey(submissionId, entry.fullUrl ?? '', index);
+    const tags = (resource.meta?.tag ?? []).filter((t) => t.system !== DELIVERY_TAG_SYSTEM);
+    resource.meta = { ...resource.meta, tag: [...tags, { system: DELIVERY_TAG_SYSTEM, code }] };
     return {
       ...entry,
       request: {
         ...(entry.request ?? { url: resource.resourceType }),
         method: 'POST',
         url: entry.request?.url ?? resource.resourceType,
-        // Only URI-safe characters (':', '|', hex digits, '-'): no escaping needed in the search string.
-        ifNoneExist: `identifier=${DELIVERY_IDENTIFIER_SYSTEM}|${value}`,
+        // Only URI-safe characters (':', '/', '.', '|', hex digits, '-'): no escaping needed in the search string.
+        ifNoneExist: `_tag=${DELIVERY_TAG_SYSTEM}|${code}`,
       },
     };
   });

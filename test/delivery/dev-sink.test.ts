@@ -31,7 +31,7 @@ describe('local development sink', () => {
     const file = path.join(dir, `${record.id}.json`);
     const written = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(written.resourceType).toBe('Bundle');
-    expect(written.entry[0].request.ifNoneExist).toMatch(/^identifier=urn:ietf:rfc:3986\|urn:uuid:/);
+    expect(written.entry[0].request.ifNoneExist).toMatch(/^_tag=http:\/\/ngc\.dk\/fhir\/genomics\/delivery-key\|urn:uuid:/);
     const sub = await store.getSubmission(record.id);
     expect(sub?.status).toBe('delivered');
     expect(sub?.delivery?.response?.location).toBe(`file://${file}`);

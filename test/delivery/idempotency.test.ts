@@ -1,9 +1,9 @@
-import { DELIVERY_IDENTIFIER_SYSTEM, backoffDelay, makeIdempotent, parseRetryAfter, CircuitBreaker } from '../../src/delivery';
+import { DELIVERY_TAG_SYSTEM, backoffDelay, makeIdempotent, parseRetryAfter, CircuitBreaker } from '../../src/delivery';
 import { uuidV5 } from '../../src/delivery/idempotency';
 import { makeBundle } from './bundles';
 
 describe('makeIdempotent', () => {
-  it('turns every entry into a conditional create on a deterministic per-submission identifier', () => {
+  it('turns every entry into a conditional create on a deterministic per-submission tag, leaving identifiers alone', () => {
     const bundle = makeBundle('rep-1');
     const before = JSON.stringify(bundle);
     const a = makeIdempotent(bundle, 'sub-A');
@@ -12,12 +12,15 @@ describe('makeIdempotent', () => {
     const keys = a.entry!.map((e) => e.request!.ifNoneExist);
     expect(new Set(keys).size).toBe(bundle.entry!.length);
     a.entry!.forEach((e) => {
-      const ids = (e.resource as unknown as { identifier: { system: string; value: string }[] }).identifier;
-      const added = ids.filter((i) => i.system === DELIVERY_IDENTIFIER_SYSTEM);
+      const added = (e.resource!.meta?.tag ?? []).filter((t) => t.system === DELIVERY_TAG_SYSTEM);
       expect(added).toHaveLength(1);
-      expect(added[0].value).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(e.request).toEqual({ method: 'POST', url: e.resource!.resourceType, ifNoneExist: `identifier=${DELIVERY_IDENTIFIER_SYSTEM}|${added[0].value}` });
+      expect(added[0].code).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(e.request).toEqual({ method: 'POST', url: e.resource!.resourceType, ifNoneExist: `_tag=${DELIVERY_TAG_SYSTEM}|${added[0].code}` });
     });
+    // Identifiers are untouched: the profiles fix their cardinality (SPC-01, PAT-01).
+    expect(a.entry!.map((e) => (e.resource as unknown as { identifier?: unknown }).identifier)).toEqual(
+      bundle.entry!.map((e) => (e.resource as unknown as { identifier?: unknown }).identifier),
+    );
     // Business identifiers travel unchanged; a correction (same report id, new submission) gets new keys.
     const report = a.entry!.find((e) => e.resource!.resourceType === 'DiagnosticReport')!.resource as unknown as { identifier: { value: string }[] };
     expect(report.identifier[0].value).toBe('rep-1');

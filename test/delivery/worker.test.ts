@@ -55,7 +55,7 @@ describe('delivery worker', () => {
     nock(BASE).post('/', (b) => ((sent = b), true)).reply(200, okAnswer);
     const attempts: string[] = [];
     expect(await worker({}, 2000, { attempts }).runOnce()).toBe(1);
-    expect(sent!.entry.every((e) => /^identifier=urn:ietf:rfc:3986\|urn:uuid:/.test(e.request.ifNoneExist ?? ''))).toBe(true);
+    expect(sent!.entry.every((e) => /^_tag=http:\/\/ngc\.dk\/fhir\/genomics\/delivery-key\|urn:uuid:/.test(e.request.ifNoneExist ?? ''))).toBe(true);
     const sub = await store.getSubmission(record.id);
     expect(sub?.status).toBe('delivered');
     expect(sub?.delivery?.response).toMatchObject({ status: 200 });

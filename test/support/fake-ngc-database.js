@@ -7,7 +7,7 @@
  *
  * What it does, like a FHIR server:
  * - POST /      a transaction Bundle: every entry is created, or, for a conditional create
- *               (`request.ifNoneExist`), the existing match is returned (200) instead of a second
+ *               (`request.ifNoneExist`, by `identifier` or `_tag`), the existing match is returned (200) instead of a second
  *               copy. All entries are applied together or not at all; `urn:uuid:` references
  *               between entries are rewritten to the assigned `Type/id`.
  * - POST /Type  a single create, honouring the `If-None-Exist` header.
@@ -46,12 +46,20 @@ function createFakeServer(options = {}) {
     return (Array.isArray(resource.identifier) ? resource.identifier : []).map((i) => `${i.system ?? ''}|${i.value ?? ''}`);
   }
 
-  /** `identifier=system|value` (URL-encoded or not) → matching stored resources of the type. */
+  function tagsOf(resource) {
+    const tags = resource.meta && Array.isArray(resource.meta.tag) ? resource.meta.tag : [];
+    return tags.map((t) => `${t.system ?? ''}|${t.code ?? ''}`);
+  }
+
+  /** `identifier=system|value` or `_tag=system|code` (URL-encoded or not) → matching stored resources of the type. */
   function search(type, query) {
     const params = new URLSearchParams(query.replace(/^\?/, ''));
-    const wanted = params.get('identifier');
-    if (!wanted) return undefined;
-    return state.resources.filter((r) => r.resourceType === type && identifiersOf(r).includes(wanted));
+    const byIdentifier = params.get('identifier');
+    const byTag = params.get('_tag');
+    if (!byIdentifier && !byTag) return undefined;
+    return state.resources.filter(
+      (r) => r.resourceType === type && (!byIdentifier || identifiersOf(r).includes(byIdentifier)) && (!byTag || tagsOf(r).includes(byTag)),
+    );
   }
 
   function rewriteReferences(node, map) {
