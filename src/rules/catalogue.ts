@@ -3,7 +3,10 @@
  * texts: the rules take their Danish text from here, and the code system ngc-validation-rule is
  * generated from the same file.
  */
-import type { IssueSeverity, IssueType, ValidationIssue } from '../validation/issue';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IssueSeverity, IssueType, RuleRef, ValidationIssue } from '../validation/issue';
+import { DEFAULT_DATA_DIR } from './data';
 
 export interface RuleDefinition {
   id: string;
@@ -50,4 +53,22 @@ export function ruleIssue(catalogue: RuleCatalogue, id: string, input: RuleIssue
     expression: input.expression,
     rule: { id: rule.id, textDa: rule.da },
   };
+}
+
+let shipped: RuleCatalogue | undefined;
+
+/**
+ * The catalogue shipped with the profiles (profiles/data/validation-rules.json), loaded once. For
+ * the layers that enforce rules of their own (the intake guard: SUB-01, SUB-10, SUB-13; the HTTP
+ * layer: SUB-11, SUB-12), so every layer words a rule the same way.
+ */
+export function shippedCatalogue(): RuleCatalogue {
+  shipped ??= new RuleCatalogue(JSON.parse(fs.readFileSync(path.join(DEFAULT_DATA_DIR, 'validation-rules.json'), 'utf8')) as RuleDefinition[]);
+  return shipped;
+}
+
+/** The reference (id + Danish text) that an issue enforcing rule `id` carries. */
+export function ruleRef(id: string): RuleRef {
+  const rule = shippedCatalogue().get(id);
+  return { id: rule.id, textDa: rule.da };
 }

@@ -56,7 +56,7 @@ export function createSubmissionRules(options: SubmissionRulesOptions = {}): Sub
 }
 
 export type { RuleContext, SubmissionRules } from './types';
-export { RuleCatalogue, ruleIssue, type RuleDefinition } from './catalogue';
+export { RuleCatalogue, ruleIssue, ruleRef, shippedCatalogue, type RuleDefinition } from './catalogue';
 export { BundleContext } from './context';
 export { loadRuleData, DEFAULT_DATA_DIR, type RuleData } from './data';
 export { decodeCpr, cprCentury, CPR_SYSTEM } from './cpr';

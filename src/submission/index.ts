@@ -9,7 +9,7 @@
  */
 import type { Bundle } from 'fhir/r4';
 import { parseSubmissionBody, type IntakeLimits } from '../http/intake';
-import { ruleRef } from '../http/intake';
+import { ruleRef } from '../rules/catalogue';
 import { createSubmissionRules, type SubmissionRules } from '../rules';
 import { createValidator, hasBlockingIssues, type ValidationIssue, type Validator } from '../validation';
 
