@@ -22,10 +22,10 @@ import { checkExtension } from './extensions';
 const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 
 export class Run {
-  /** Set when a walk may report an issue twice (several profiles on one resource, profiled datatypes): validate() then de-duplicates. */
+  /** Set when a walk may report an issue twice (several profiles on one resource): validate() then de-duplicates. */
   mayDuplicate = false;
-  private readonly memo = new WeakMap<object, Map<string, ValidationIssue[]>>();
-  private readonly active = new WeakMap<object, Set<string>>();
+  /** Issues per resource and profile; null while being computed (a cycle: assume conformance inside it). */
+  private readonly memo = new Map<object, Map<string, ValidationIssue[] | null>>();
 
   memoised(resource: Json, key: string, compute: () => ValidationIssue[]): ValidationIssue[] | undefined {
     let perResource = this.memo.get(resource);
@@ -35,20 +35,15 @@ export class Run {
     }
     const hit = perResource.get(key);
     if (hit) return hit;
-    let running = this.active.get(resource);
-    if (!running) {
-      running = new Set();
-      this.active.set(resource, running);
-    }
-    // a cycle (A's targetProfile check needs B's, which needs A's): assume conformance for the inner one
-    if (running.has(key)) return undefined;
-    running.add(key);
+    if (hit === null) return undefined;
+    perResource.set(key, null);
     try {
       const issues = compute();
       perResource.set(key, issues);
       return issues;
-    } finally {
-      running.delete(key);
+    } catch (e) {
+      perResource.delete(key);
+      throw e;
     }
   }
 }
