@@ -218,14 +218,22 @@ export class AuditStore {
 
   /** The rule index and subject hashes of one submission (written right after the submission). */
   async indexSubmission(submissionId: string, ruleCounts: Record<string, number>, subjectHashes: string[]): Promise<void> {
-    await this.db.tx(async (db) => {
-      for (const [rule, count] of Object.entries(ruleCounts)) {
-        await db.run('INSERT INTO audit_submission_rules (submission_id, rule_id, count) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [submissionId, rule, count]);
-      }
-      for (const h of new Set(subjectHashes)) {
-        await db.run('INSERT INTO audit_submission_subjects (submission_id, subject_hash) VALUES (?, ?) ON CONFLICT DO NOTHING', [submissionId, h]);
-      }
-    });
+    // One statement per table, each atomic by itself: no SQLite transaction is held across an
+    // await (the store's own connection in this process would then wait on our lock).
+    const rules = Object.entries(ruleCounts);
+    if (rules.length) {
+      await this.db.run(
+        `INSERT INTO audit_submission_rules (submission_id, rule_id, count) VALUES ${rules.map(() => '(?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+        rules.flatMap(([rule, count]) => [submissionId, rule, count]),
+      );
+    }
+    const hashes = [...new Set(subjectHashes)];
+    if (hashes.length) {
+      await this.db.run(
+        `INSERT INTO audit_submission_subjects (submission_id, subject_hash) VALUES ${hashes.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+        hashes.flatMap((h) => [submissionId, h]),
+      );
+    }
   }
 
   async subjectHashesOf(submissionId: string): Promise<string[]> {

@@ -74,7 +74,9 @@ export function openSqlExecutor(config: AuditDbConfig): SqlExecutor {
   const db = new Database(path.join(config.dataDir, SQLITE_FILE_NAME), { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  let depth = 0;
+  // One connection: transactions take turns, so another request's transaction never runs inside
+  // (and commits or rolls back with) this one while it awaits.
+  let queue: Promise<unknown> = Promise.resolve();
   const ex: SqlExecutor = {
     kind: 'sqlite',
     async all<T>(sql: string, params: unknown[] = []) {
@@ -87,26 +89,27 @@ export function openSqlExecutor(config: AuditDbConfig): SqlExecutor {
       db.exec(sql);
     },
     async tx<T>(fn: (e: SqlExecutor) => Promise<T>): Promise<T> {
-      // The statements are synchronous underneath, so a transaction never interleaves with
-      // another caller as long as `fn` awaits nothing but this executor.
-      if (depth > 0) return fn(ex);
-      db.exec('BEGIN IMMEDIATE');
-      depth++;
-      try {
-        const out = await fn(ex);
-        db.exec('COMMIT');
-        return out;
-      } catch (err) {
-        db.exec('ROLLBACK');
-        throw err;
-      } finally {
-        depth--;
-      }
+      const run = async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const out = await fn(inTx);
+          db.exec('COMMIT');
+          return out;
+        } catch (err) {
+          db.exec('ROLLBACK');
+          throw err;
+        }
+      };
+      const result = queue.then(run, run);
+      queue = result.catch(() => undefined);
+      return result;
     },
     async close() {
       db.close();
     },
   };
+  // Nested transactions (inside `fn`) are part of the outer one.
+  const inTx: SqlExecutor = { ...ex, tx: (fn) => fn(inTx), close: async () => undefined };
   return ex;
 }
 

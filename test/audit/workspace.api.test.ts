@@ -111,3 +111,12 @@ it('answers an access request by CPR only with a CSRF token, and audits it', asy
   const asked = await ws.auditStore.searchEvents({ subtype: 'search-type', subjectHash: ws.audit.hashSubject('0101011234') });
   expect(asked.total).toBe(2);
 }, 60_000);
+
+it('records refused SMART token requests and bearer tokens as failed-login AuditEvents (the hook serve wires)', async () => {
+  await ws.audit.onSmartFailure({ kind: 'token-request', reason: 'jti-replayed', error: 'invalid_client', description: 'assertion replayed', status: 401, clientId: 'region-h', method: 'POST', path: '/auth/token', remoteAddress: '10.0.0.7', at: new Date() });
+  await ws.audit.onSmartFailure({ kind: 'insufficient-scope', reason: 'scope-missing', error: 'forbidden', description: 'needs system/Bundle.write', status: 403, clientId: 'read-only', method: 'POST', path: '/fhir', at: new Date() });
+  const r = await ws.auditStore.searchEvents({ subtype: '110122', agent: 'region-h' });
+  expect(r.items[0].resource).toMatchObject({ outcome: '8', type: { code: '110114' }, agent: [{ requestor: true, who: { identifier: { value: 'region-h' } }, network: { address: '10.0.0.7' } }, { who: { display: 'ngc-reporting-gateway' } }] });
+  expect(r.items[0].resource.outcomeDesc).toContain('jti-replayed');
+  expect((await ws.auditStore.searchEvents({ subtype: '110122', agent: 'read-only' })).items[0].resource.outcome).toBe('4');
+});
