@@ -16,6 +16,7 @@ import * as smart from '../auth/smart';
 import { createDeliveryWorker, createTargetFromEnv } from '../delivery';
 import { createSubmissionValidator, type SubmissionValidator } from '../submission';
 import { setupAudit, type AuditSetup } from '../audit';
+import { createIgRouter } from '../ig';
 import type { Validator } from '../validation/validator-types';
 
 export const SERVE_USAGE = `usage: ngc-gateway serve
@@ -122,6 +123,8 @@ export async function run(args: string[]): Promise<number> {
     version: packageVersion(),
     encryptRejected: audit.audit.encrypt,
     audit: audit.router,
+    // The guide's validate page judges with the same engine once it is compiled (503 until then).
+    guide: createIgRouter({ submissionValidator: () => judge, logger: logger.child({ component: 'ig' }) }),
   };
   const app = createApp(deps);
   const server = app.listen(config.port, config.host);

@@ -76,6 +76,14 @@ describe('ngc-gateway serve', () => {
     expect(task?.status).toBe('completed');
     expect(fs.readdirSync(path.join(dir, 'dev-sink')).length).toBeGreaterThan(0);
 
+    // The guide's validator is served by the same process, with the same engine, and needs no token.
+    const judged = await fetch(`${g.url}/ig/validate`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: new Uint8Array(readExample(EXAMPLE)) });
+    expect(judged.status).toBe(200);
+    const verdict = (await judged.json()) as { issue: Array<{ severity: string }> };
+    expect(verdict.issue.filter((i) => i.severity === 'error')).toEqual([]);
+    const conformance = await (await fetch(`${g.url}/fhir/StructureDefinition?url=http://ngc.dk/fhir/genomics/StructureDefinition/ngc-variant`)).json();
+    expect(conformance).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+
     expect(await g.kill('SIGTERM')).toBe(0);
     expect(g.stdout.some((l) => JSON.parse(l).msg === 'stopped')).toBe(true);
   });
