@@ -3,6 +3,7 @@
  * auth modules (failure hooks) and the auditors' workspace. It encrypts rejected payloads, hashes
  * CPR numbers, writes the rule index and AuditEvents, and runs the retention purge.
  */
+import type { OperationOutcome } from 'fhir/r4';
 import type { GatewayStore, SubmissionRecord } from '../store';
 import type { AuthFailureEvent } from '../auth/smart/events';
 import type { SamlAuthFailureEvent } from '../auth/saml';
@@ -26,6 +27,8 @@ export interface AuditServiceOptions {
 }
 
 export const DEFAULT_RETENTION_DAYS = 365;
+/** Extension carrying a rejected submission's full OperationOutcome, encrypted (base64 of the sealed bytes). */
+export const SEALED_OUTCOME_URL = 'https://ngc.dk/fhir/gateway/StructureDefinition/sealed-outcome';
 
 export class AuditService {
   readonly store: AuditStore;
@@ -59,6 +62,30 @@ export class AuditService {
   private hashesOf(plaintext: Buffer | undefined): string[] {
     if (!plaintext) return [];
     return [...new Set(personIdentifiers(parseJsonSafely(plaintext)).map(this.hashSubject))];
+  }
+
+  /**
+   * A rejected submission's outcome quotes the payload (HGVS strings, dates, codes), so only its
+   * structure stays readable in the database (severity, code, rule ids, expressions); the full
+   * outcome travels encrypted in an extension and is restored by the wrapped store's reads.
+   */
+  sealOutcome(outcome: OperationOutcome): OperationOutcome {
+    return {
+      resourceType: 'OperationOutcome',
+      extension: [{ url: SEALED_OUTCOME_URL, valueBase64Binary: this.cipher.encrypt(Buffer.from(JSON.stringify(outcome), 'utf8')).toString('base64') }],
+      issue: (outcome.issue ?? []).map((i) => ({ severity: i.severity, code: i.code, ...(i.details?.coding ? { details: { coding: i.details.coding.map((c) => ({ system: c.system, code: c.code })) } } : {}), ...(i.expression ? { expression: i.expression } : {}) })),
+    };
+  }
+
+  unsealOutcome(outcome: OperationOutcome): OperationOutcome {
+    const sealed = outcome.extension?.find((e) => e.url === SEALED_OUTCOME_URL)?.valueBase64Binary;
+    if (!sealed) return outcome;
+    try {
+      return JSON.parse(this.cipher.decrypt(Buffer.from(sealed, 'base64')).toString('utf8')) as OperationOutcome;
+    } catch {
+      // Key retired: what is left is the redacted structure.
+      return { resourceType: 'OperationOutcome', issue: outcome.issue };
+    }
   }
 
   private async safely(what: string, fn: () => Promise<void>): Promise<void> {
@@ -115,8 +142,12 @@ export class AuditService {
           plaintext = payload;
           sealed = audit.cipher.encrypt(payload);
         }
-        await inner.insertRejected(record, sealed);
+        await inner.insertRejected({ ...record, outcome: audit.sealOutcome(record.outcome) }, sealed);
         await audit.safely('submission record', () => audit.recordSubmission(record, audit.hashesOf(plaintext)));
+      },
+      async getSubmission(id) {
+        const r = await inner.getSubmission(id);
+        return r && r.status === 'rejected' ? { ...r, outcome: audit.unsealOutcome(r.outcome) } : r;
       },
       async insertAccepted(record, payload) {
         await inner.insertAccepted(record, payload);

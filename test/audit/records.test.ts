@@ -98,11 +98,25 @@ describe.each<EngineName>(['sqlite', 'postgres'])('audit records on %s', (engine
     const db = await harness.fresh();
     const f = await openAudit(db);
     const bundle = typicalBundle('secret-1', { cpr: '1111111118' });
-    await f.store.insertRejected(makeRecord({ status: 'rejected', ruleCounts: { 'PAT-02': 1 } }), Buffer.from(JSON.stringify(bundle)));
+    // Outcomes quote the payload (HGVS strings, dates): they must not leak it either.
+    const outcome = { resourceType: 'OperationOutcome' as const, issue: [
+      { severity: 'error' as const, code: 'value' as const, details: { coding: [{ system: 'http://ngc.dk/fhir/genomics/CodeSystem/ngc-validation-rule', code: 'VAR-08' }], text: 'Ugyldig HGVS' }, diagnostics: `'${VARIANT}' is not valid HGVS`, expression: ['Bundle.entry[3].resource.component[0].valueCodeableConcept'] },
+      { severity: 'error' as const, code: 'value' as const, diagnostics: 'birthDate 2001-01-01 differs from the date encoded in the CPR number 1111111118', expression: ['Bundle.entry[0].resource.birthDate'] },
+    ] };
+    const rec = makeRecord({ status: 'rejected', ruleCounts: { 'VAR-08': 1, 'PAT-04': 1 }, outcome });
+    await f.store.insertRejected(rec, Buffer.from(JSON.stringify(bundle)));
+    // Reads through the audited store (Task status, the workspace) still get the whole outcome...
+    expect((await f.store.getSubmission(rec.id))?.outcome).toEqual(outcome);
+    // ...the raw store only its structure.
+    const rawOutcome = (await f.inner.getSubmission(rec.id))?.outcome;
+    expect(rawOutcome?.issue.map((i) => [i.code, i.details?.coding?.[0]?.code, i.expression?.[0], i.diagnostics])).toEqual([
+      ['value', 'VAR-08', 'Bundle.entry[3].resource.component[0].valueCodeableConcept', undefined],
+      ['value', undefined, 'Bundle.entry[0].resource.birthDate', undefined],
+    ]);
     await f.close();
     const bytes = await databaseText(db);
     expect(bytes.length).toBeGreaterThan(1000);
-    for (const secret of ['1111111118', VARIANT, 'Heterozygous pathogenic']) {
+    for (const secret of ['1111111118', VARIANT, 'Heterozygous pathogenic', '2001-01-01']) {
       expect(bytes.includes(Buffer.from(secret))).toBe(false);
       expect(bytes.includes(Buffer.from(secret, 'utf16le'))).toBe(false);
     }
