@@ -427,7 +427,10 @@ export class AuditStore {
    * deleted (the record, its rule index and the audit log stay for the statistics). Returns how many.
    */
   async purgeRejectedPayloads(before: Date): Promise<number> {
-    return this.db.run("UPDATE submissions SET payload = NULL WHERE status = 'rejected' AND payload IS NOT NULL AND received_at < ?", [before.toISOString()]);
+    // The sealed copy of the outcome quotes the payload too: it goes with it (the readable
+    // structure of the outcome stays for the statistics and the receipt).
+    const dropSealed = this.db.kind === 'postgres' ? "outcome - 'extension'" : "json_remove(outcome, '$.extension')";
+    return this.db.run(`UPDATE submissions SET payload = NULL, outcome = ${dropSealed} WHERE status = 'rejected' AND payload IS NOT NULL AND received_at < ?`, [before.toISOString()]);
   }
 
   /** Raw access for tests and the seeding benchmark. */

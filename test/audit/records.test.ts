@@ -3,6 +3,7 @@
  * record, an index entry and AuditEvents; rejected payloads are stored only encrypted; keys rotate;
  * the retention purge deletes old payloads; a CPR finds who looked at that person's data.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -21,6 +22,8 @@ async function databaseText(db: TestDatabase): Promise<Buffer> {
     for (const f of fs.readdirSync(db.config.dataDir)) parts.push(fs.readFileSync(path.join(db.config.dataDir, f)));
     return Buffer.concat(parts);
   }
+  // A real dump of the schema (what a backup would hold), plus each bytea read raw.
+  const dump = execFileSync('pg_dump', ['--data-only', `--schema=${db.config.pgSchema}`, testDatabaseUrl()], { maxBuffer: 64 * 1024 * 1024 });
   const c = new Client({ connectionString: testDatabaseUrl() });
   await c.connect();
   try {
@@ -37,7 +40,7 @@ async function databaseText(db: TestDatabase): Promise<Buffer> {
         out.push(...raw.map((x) => x.b.toString('latin1')));
       }
     }
-    return Buffer.from(out.join('\n'), 'latin1');
+    return Buffer.concat([dump, Buffer.from(out.join('\n'), 'latin1')]);
   } finally {
     await c.end();
   }
@@ -158,12 +161,16 @@ describe.each<EngineName>(['sqlite', 'postgres'])('audit records on %s', (engine
     try {
       const old = makeRecord({ status: 'rejected', receivedAt: '2025-11-20T12:00:00.000Z' });
       const recent = makeRecord({ status: 'rejected', receivedAt: '2026-01-10T12:00:00.000Z' });
-      await f.store.insertRejected(old, Buffer.from('{"a":1}'));
+      await f.store.insertRejected({ ...old, outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'value', diagnostics: 'quotes the payload', expression: ['Bundle.x'] }] } }, Buffer.from('{"a":1}'));
       await f.store.insertRejected(recent, Buffer.from('{"b":2}'));
       expect(await f.audit.purge(365)).toBe(1);
       expect(await f.inner.getPayload(old.id)).toBeUndefined();
       expect(await f.inner.getPayload(recent.id)).toBeDefined();
       expect((await f.auditStore.getSummary(old.id))?.hasPayload).toBe(false);
+      // The sealed full outcome went with the payload; the readable structure stays.
+      const purged = (await f.store.getSubmission(old.id))?.outcome;
+      expect(purged?.extension).toBeUndefined();
+      expect(purged?.issue).toEqual([{ severity: 'error', code: 'value', expression: ['Bundle.x'] }]);
       expect(await f.audit.purge(365)).toBe(0);
       expect(await f.audit.purge(30)).toBe(1);
     } finally {

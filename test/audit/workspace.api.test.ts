@@ -40,6 +40,10 @@ it('stores the rejected payload from POST /fhir only encrypted: the CPR is not i
   expect(bytes.includes(Buffer.from('secret-report'))).toBe(true);
   expect(bytes.includes(Buffer.from(ws.audit.hashSubject('2912941234')))).toBe(true);
   expect(ws.logs.join('\n')).not.toContain('2912941234');
+  // The region still reads its full outcome from the Task (restored from the sealed copy).
+  const id = /Task\/([0-9a-f-]+)/.exec(JSON.stringify(r.body))?.[1] ?? (await ws.auditStore.listSubmissions({ text: 'secret-report' })).items[0].id;
+  const task = (await (await fetch(`${ws.base}/fhir/Task/${id}`, { headers: { Authorization: 'Test region-h', accept: 'application/fhir+json' } })).json()) as { contained: { issue: { diagnostics?: string }[] }[] };
+  expect(task.contained[0].issue.map((i) => i.diagnostics)).toContain('status must be final');
 });
 
 it('refuses the API without a session or without the auditor role, and audits the refusals', async () => {
