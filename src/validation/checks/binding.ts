@@ -93,14 +93,15 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
     }
     case 'CodeableConcept': {
       const cc = value as Json;
-      // the common case: one coding, valid
+      // the common case: a single coding (same outcomes as the general case below, without its allocations)
       if (Array.isArray(cc.coding) && cc.coding.length === 1 && isObject(cc.coding[0]) && typeof cc.coding[0].code === 'string') {
         const c = cc.coding[0];
-        const r = validateCode(engine, vs, typeof c.system === 'string' ? c.system : undefined, c.code as string, typeof c.display === 'string' ? c.display : undefined);
-        if (r.outcome === 'valid') {
-          display(r, `${path}.coding[0]`);
-          return;
-        }
+        const system = typeof c.system === 'string' ? c.system : undefined;
+        const r = validateCode(engine, vs, system, c.code as string, typeof c.display === 'string' ? c.display : undefined);
+        if (r.outcome === 'valid') display(r, `${path}.coding[0]`);
+        else if (r.outcome === 'not-checkable') unsure(system ? `${system}#${c.code}` : String(c.code), r.message, `${path}.coding[0]`);
+        else fail(system ? `${system}#${c.code}` : String(c.code), r.message, path);
+        return;
       }
       const codings = Array.isArray(cc.coding) ? cc.coding.filter(isObject) : [];
       const withCode = codings.filter((c) => typeof c.code === 'string');
