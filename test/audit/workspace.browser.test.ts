@@ -63,6 +63,12 @@ it('lets an auditor filter, open a rejected report, follow an issue to its eleme
     // 4 rejected through the API + 11 seeded (4 in Hovedstaden, 7 in Midtjylland).
     expect(await page.locator('#count').textContent()).toBe('1–15 of 15');
     await page.screenshot({ path: path.join(ARTIFACTS, '01-list.png'), fullPage: true });
+    // Accessible markup: the first Tab reaches the skip link, every form control has a label,
+    // sortable headers say how they sort.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate(() => [...document.querySelectorAll('main input:not([type=hidden]), main select')].filter((e) => !(e as HTMLInputElement).labels?.length).length)).toBe(0);
+    expect(await page.getAttribute('th[aria-sort]', 'aria-sort')).toBe('descending');
 
     // Filter by region and rule with the form (keyboard-reachable labels), then by text.
     await page.getByLabel('Region').selectOption('Midtjylland');
@@ -99,7 +105,10 @@ it('lets an auditor filter, open a rejected report, follow an issue to its eleme
     expect(await page.locator(`a[href="/audit/reports/${ids.acceptedId}"]`).count()).toBe(1);
 
     // Follow the issue to its element: the browser jumps to the highlighted line of the payload.
-    await issue.locator('a.goto').click();
+    // By keyboard: focus the issue's element link and press Enter.
+    await issue.locator('a.goto').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash.startsWith('#L'));
     const hash = new URL(page.url()).hash;
     expect(hash).toMatch(/^#L\d+$/);
     const target = page.locator(hash);
