@@ -40,6 +40,8 @@ it('keeps a rejected report encrypted and shows it to an auditor who logs in thr
   await g.waitReady(120_000);
   expect(fs.existsSync(path.join(dir, DEV_KEYS_FILE))).toBe(true);
 
+  // A forged bearer token: refused by SMART, which reports it to the audit through serve's hook.
+  expect((await fetch(`${base}/fhir`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization: 'Bearer eyJhbGciOiJub25lIn0.e30.' }, body: '{}' })).status).toBe(401);
   const token = await accessToken(base, client);
   const res = await fetch(`${base}/fhir`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` }, body: JSON.stringify(bundle) });
   expect(res.status).toBe(422);
@@ -62,6 +64,11 @@ it('keeps a rejected report encrypted and shows it to an auditor who logs in thr
   const html = await (await b.fetch(`${base}/audit/reports/${list.items[0].id}`)).text();
   expect(html).toContain('href="/ig/rules.html#PAT-04"');
   expect(html).toContain(cpr);
+
+  const failures = (await (await b.fetch(`${base}/audit/api/AuditEvent?subtype=110122`)).json()) as { entry: { resource: { outcomeDesc: string } }[] };
+  expect(failures.entry.map((e) => e.resource.outcomeDesc).join('\n')).toMatch(/access-token: .*\(POST \/fhir, 401\)/);
+  const submissions = (await (await b.fetch(`${base}/audit/api/AuditEvent?subtype=transaction&outcome=4`)).json()) as { total: number };
+  expect(submissions.total).toBe(1);
 
   expect(await g.kill('SIGTERM')).toBe(0);
   const files = fs.readdirSync(dir).filter((f) => f.startsWith('gateway.sqlite'));

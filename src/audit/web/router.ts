@@ -31,6 +31,7 @@ export interface AuditRouterOptions {
 
 const PAGE_SIZE = 50;
 const SORTS: SortField[] = ['receivedAt', 'region', 'laboratory', 'client', 'size', 'status'];
+const SORT_LABELS: Record<SortField, string> = { receivedAt: 'time received', region: 'region', laboratory: 'laboratory', client: 'client', size: 'size', status: 'verdict' };
 const STATUSES = ['rejected', 'accepted', 'delivered', 'failed', 'any'] as const;
 
 function str(v: unknown): string | undefined {
@@ -163,7 +164,7 @@ ${result.offset > 0 ? html`<a rel="prev" href="${link(q, { offset: Math.max(0, r
 ${to < result.total ? html`<a rel="next" href="${link(q, { offset: result.offset + result.limit })}">Next page →</a>` : ''}
 <a href="${link(q, { offset: 0 }, '/audit/')}${link(q, {}, '').includes('?') ? '&' : '?'}format=csv">Export CSV</a>
 <a href="${link(q, {}, '/audit/api/reports')}">JSON</a></p>
-<table id="reports"><caption class="muted">Sorted by ${q.sort} (${q.order === 'asc' ? 'ascending' : 'descending'})</caption>
+<table id="reports"><caption class="muted">Sorted by ${SORT_LABELS[q.sort ?? 'receivedAt']} (${q.order === 'asc' ? 'ascending' : 'descending'})</caption>
 <thead><tr>${sortHeader('receivedAt', 'Received (UTC)')}${sortHeader('status', 'Verdict')}${sortHeader('region', 'Region')}${sortHeader('laboratory', 'Laboratory')}${sortHeader('client', 'Client')}<th scope="col">Bundle / report identifier</th><th scope="col">Rules</th>${sortHeader('size', 'Size', 'num')}</tr></thead>
 <tbody>${result.items.map(
         (s) => html`<tr><td><a href="/audit/reports/${s.id}">${fmtTime(s.receivedAt)}</a></td><td class="status-${s.status}">${s.status}</td><td>${s.region ?? ''}</td><td>${s.laboratory ?? ''}</td><td>${s.clientId}</td>
