@@ -67,7 +67,7 @@ it('lets an auditor filter, open a rejected report, follow an issue to its eleme
     // sortable headers say how they sort.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
-    expect(await page.evaluate(() => [...document.querySelectorAll('main input:not([type=hidden]), main select')].filter((e) => !(e as HTMLInputElement).labels?.length).length)).toBe(0);
+    expect(await page.evaluate(() => Array.from(document.querySelectorAll('main input:not([type=hidden]), main select')).filter((e) => !(e as HTMLInputElement).labels?.length).length)).toBe(0);
     expect(await page.getAttribute('th[aria-sort]', 'aria-sort')).toBe('descending');
 
     // Filter by region and rule with the form (keyboard-reachable labels), then by text.
