@@ -7,3 +7,4 @@ export { personIdentifiers, prettyWithSpans, spanOfExpression } from './payload'
 export type { AuditDbConfig } from './sql';
 export { createAuditWeb, createAuditRouter, ruleTexts, type AuditWebOptions, type AuditRouterOptions } from './web';
 export { setupAudit, retentionDaysFrom, type AuditSetup, type AuditSetupOptions } from './setup';
+export { submissionObserver } from './observer';

@@ -98,6 +98,11 @@ export class AuditService {
     }
   }
 
+  /** Writes one AuditEvent, logging instead of throwing (for fire-and-forget callers). */
+  record(input: AuditEventInput): Promise<void> {
+    return this.safely(`${input.kind} event`, () => this.event(input));
+  }
+
   async event(input: AuditEventInput): Promise<void> {
     await this.store.insertEvent(buildAuditEvent(input), { submissionId: input.submissionId, subjectHash: input.subjectHash });
   }

@@ -15,7 +15,7 @@ import { openStore, type GatewayStore } from '../store';
 import * as smart from '../auth/smart';
 import { createDeliveryWorker, createTargetFromEnv } from '../delivery';
 import { createSubmissionValidator, type SubmissionValidator } from '../submission';
-import { setupAudit, type AuditSetup } from '../audit';
+import { setupAudit, submissionObserver, type AuditSetup } from '../audit';
 import { createIgRouter } from '../ig';
 import type { Validator } from '../validation/validator-types';
 
@@ -123,6 +123,7 @@ export async function run(args: string[]): Promise<number> {
     version: packageVersion(),
     encryptRejected: audit.audit.encrypt,
     audit: audit.router,
+    submissionObserver: submissionObserver(audit.audit),
     // The guide's validate page judges with the same engine once it is compiled (503 until then).
     guide: createIgRouter({ submissionValidator: () => judge, logger: logger.child({ component: 'ig' }) }),
   };

@@ -82,6 +82,8 @@ export function createApp(deps: AppDeps): express.Express {
   fhir.route('/Task/:id').get(auth, taskHandler(deps)).all(methodNotAllowed('GET'));
   // The NGC profiles, value sets and code systems, read-only; public like /metadata (no personal data).
   fhir.use(createConformanceRouter({ publicBaseUrl: deps.publicBaseUrl }));
+  // Audit sees every POST /fhir answer, including those refused before anything is stored.
+  if (deps.submissionObserver) app.use('/fhir', deps.submissionObserver);
   app.use('/fhir', fhir);
   if (deps.guide) app.use('/ig', deps.guide);
   // The auditors' SAML login and workspace (/auth/saml/*, /audit), each route guarded inside.

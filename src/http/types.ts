@@ -91,4 +91,6 @@ export interface AppDeps {
   guide?: Router;
   /** The auditors' SAML routes and workspace (`createAuditWeb` from src/audit), mounted at the root; absent: none. */
   audit?: Router;
+  /** Watches POST /fhir answers for the audit (`submissionObserver` from src/audit); absent: none. */
+  submissionObserver?: RequestHandler;
 }

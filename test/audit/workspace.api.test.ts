@@ -9,6 +9,8 @@ import path from 'node:path';
 import { Browser, hiddenField, loginAtIdp, postToAcs, startLogin, type SamlHarness } from '../support/saml-harness';
 import { startWorkspace, type Workspace } from './support/workspace';
 import { rejectedBundle, seedThroughApi } from './support/seed';
+import { typicalBundle } from '../http/support/bundle';
+import type { StoredAuditEvent } from '../../src/audit';
 
 let ws: Workspace;
 let ids: { rejectedId: string; acceptedId: string };
@@ -123,4 +125,22 @@ it('records refused SMART token requests and bearer tokens as failed-login Audit
   expect(r.items[0].resource).toMatchObject({ outcome: '8', type: { code: '110114' }, agent: [{ requestor: true, who: { identifier: { value: 'region-h' } }, network: { address: '10.0.0.7' } }, { who: { display: 'ngc-reporting-gateway' } }] });
   expect(r.items[0].resource.outcomeDesc).toContain('jti-replayed');
   expect((await ws.auditStore.searchEvents({ subtype: '110122', agent: 'read-only' })).items[0].resource.outcome).toBe('4');
+});
+
+it('leaves an AuditEvent for submissions refused before anything is stored, and for duplicates', async () => {
+  const post = (body: string, client: string, contentType = 'application/fhir+json') => fetch(`${ws.base}/fhir`, { method: 'POST', body, headers: { 'content-type': contentType, authorization: `Test ${client}` } });
+  expect((await post('{}', 'region-h', 'text/plain')).status).toBe(415);
+  expect((await post('not json', 'region-h')).status).toBe(400);
+  // region-m posting a report of region-h's laboratory (SUB-12).
+  expect((await post(JSON.stringify(typicalBundle('foreign-lab')), 'region-m')).status).toBe(403);
+  // The accepted rep-A again: the first receipt (SUB-11).
+  expect((await post(JSON.stringify(typicalBundle('rep-A')), 'region-h')).status).toBe(200);
+  let events: StoredAuditEvent[] = [];
+  for (let i = 0; i < 50 && events.length < 4; i++) {
+    events = (await ws.auditStore.searchEvents({ subtype: 'transaction', limit: 1000 })).items.filter((e) => /refused|duplicate/.test(e.resource.outcomeDesc ?? ''));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const descs = events.map((e) => `${e.resource.agent[0].who?.identifier?.value} ${e.resource.outcomeDesc}`);
+  expect(descs).toEqual(expect.arrayContaining(['region-h refused with HTTP 415', 'region-h refused with HTTP 400', 'region-m refused with HTTP 403', 'region-h duplicate of an earlier submission (SUB-11): first receipt returned']));
+  expect(events.find((e) => /duplicate/.test(e.resource.outcomeDesc ?? ''))?.submissionId).toBe(ids.acceptedId);
 });

@@ -14,7 +14,7 @@ import { createApp, createLogger, createMetrics } from '../../../src/http';
 import { openStore, type GatewayStore } from '../../../src/store';
 import { createSamlAuth, DEFAULT_AUDITOR_ATTRIBUTE, DEFAULT_AUDITOR_VALUE, type SamlConfig } from '../../../src/auth/saml';
 import { startDevIdp, DISPLAY_NAME_ATTRIBUTE, type DevIdp } from '../../../src/auth/saml/dev-idp';
-import { AuditService, AuditStore, createAuditWeb } from '../../../src/audit';
+import { AuditService, AuditStore, createAuditWeb, submissionObserver } from '../../../src/audit';
 import { testAuthenticate, testValidateSubmission } from '../../http/support/harness';
 import { testKeys } from '../../support/saml-harness';
 import { keyring } from './fixtures';
@@ -74,6 +74,7 @@ export async function startWorkspace(): Promise<Workspace> {
     limits: { ratePerSecond: 0, maxEventLoopLagMs: 0 },
     publicBaseUrl: base,
     encryptRejected: audit.encrypt,
+    submissionObserver: submissionObserver(audit),
     audit: createAuditWeb({ audit, store, saml }),
   });
   server.on('request', app);
