@@ -281,6 +281,17 @@ describe('references and Bundles', () => {
     const issues = v.validate(bad);
     expect(withId(issues, 'REF_PROFILE', 'Bundle.entry[0].resource.subject.reference')[0]).toMatchObject({ severity: 'error', rule: { id: 'TST-01' } });
   });
+  it('a target that declares the profile is judged once, where it stands, not again at each reference', () => {
+    const declared = { ...patient(), meta: { profile: [`${BASE}/StructureDefinition/test-patient|1.0.0`] } };
+    const issues = v.validate(
+      bundle([
+        { fullUrl: 'urn:uuid:9d8d8a36-1111-4b4b-8c8c-000000000001', resource: profiled({ subject: { reference: 'urn:uuid:9d8d8a36-1111-4b4b-8c8c-000000000002' } }) },
+        { fullUrl: 'urn:uuid:9d8d8a36-1111-4b4b-8c8c-000000000002', resource: declared },
+      ]),
+    );
+    expect(issues.filter((i) => i.messageId === 'REF_PROFILE')).toEqual([]);
+    expect(errors(issues).map((i) => i.expression)).toEqual(['Bundle.entry[1].resource']);
+  });
   it('an unresolvable urn:uuid reference is an error', () => {
     const issues = v.validate(bundle([{ fullUrl: 'urn:uuid:9d8d8a36-1111-4b4b-8c8c-000000000001', resource: observation({ subject: { reference: 'urn:uuid:9d8d8a36-1111-4b4b-8c8c-0000000000ff' } }) }]));
     expect(withId(issues, 'REF_UNRESOLVED', 'Bundle.entry[0].resource.subject.reference')[0]).toMatchObject({ severity: 'error', code: 'not-found' });

@@ -73,6 +73,9 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
   if (!resolved) return;
   const candidates = profileCandidates(engine, type).filter((t) => profileType(engine, t) === found);
   if (!candidates.length) return;
+  // A target that declares one of the profiles is validated against it where it stands, in the same
+  // run; judging it again here would repeat each of its defects at every reference to it.
+  if (declaresAnyProfile(resolved.resource, candidates)) return;
   const contained = ref.startsWith('#');
   const ok = candidates.some((url) => engine.conformsTo(run, resolved.resource, url, resolved.path, env, resolved.fullUrl, contained));
   if (!ok) {
@@ -107,3 +110,10 @@ function isCoreType(url: string): boolean {
   return url.startsWith(CORE) && /^[A-Z][A-Za-z]+$/.test(url.slice(CORE.length).split('|')[0]);
 }
 
+
+function declaresAnyProfile(resource: Record<string, unknown>, profiles: string[]): boolean {
+  const meta = resource.meta as { profile?: unknown } | undefined;
+  if (!meta || !Array.isArray(meta.profile)) return false;
+  const declared = new Set(meta.profile.filter((p): p is string => typeof p === 'string').map((p) => p.split('|')[0]));
+  return profiles.some((p) => declared.has(p.split('|')[0]));
+}
