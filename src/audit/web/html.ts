@@ -2,36 +2,9 @@
  * HTML helpers of the auditors' workspace. Every value from data (identifiers, payloads, rule texts,
  * query strings) goes through `esc`: a rejected payload is hostile input by definition.
  */
+import { html, raw, type Html } from '../../web/html';
 
-export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-export interface Html {
-  readonly html: string;
-}
-
-export function raw(s: string): Html {
-  return { html: s };
-}
-
-function render(v: unknown): string {
-  if (v === undefined || v === null || v === false) return '';
-  if (Array.isArray(v)) return v.map(render).join('');
-  if (typeof v === 'object' && 'html' in (v as object)) return (v as Html).html;
-  return esc(v);
-}
-
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
-  return raw(out);
-}
+export { esc, html, raw, type Html } from '../../web/html';
 
 export interface PageContext {
   user: { nameId: string; displayName?: string };

@@ -3,38 +3,9 @@
  * texts, user input) goes through `esc`: the guide is served by the gateway itself, so a hostile
  * string in a pasted Bundle or a profile description must never become markup.
  */
+import { html, raw, type Html } from '../../web/html';
 
-export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-/** A raw HTML fragment that has already been escaped; only the site's own code makes these. */
-export interface Html {
-  readonly html: string;
-}
-
-export function raw(html: string): Html {
-  return { html };
-}
-
-/** Tagged template: interpolated values are escaped unless they are `Html` (or arrays of it). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
-  return raw(out);
-}
-
-function render(value: unknown): string {
-  if (value === undefined || value === null || value === false) return '';
-  if (Array.isArray(value)) return value.map(render).join('');
-  if (typeof value === 'object' && typeof (value as Html).html === 'string') return (value as Html).html;
-  return esc(value);
-}
+export { esc, html, raw, type Html } from '../../web/html';
 
 export interface NavItem {
   href: string;
