@@ -152,11 +152,21 @@ export class AuditService {
       },
       async getSubmission(id) {
         const r = await inner.getSubmission(id);
-        return r && r.status === 'rejected' ? { ...r, outcome: audit.unsealOutcome(r.outcome) } : r;
+        return r ? { ...r, outcome: audit.unsealOutcome(r.outcome) } : r;
       },
+      async findActiveByBundleIdentifier(clientId, system, value) {
+        const r = await inner.findActiveByBundleIdentifier(clientId, system, value);
+        return r ? { ...r, outcome: audit.unsealOutcome(r.outcome) } : r;
+      },
+      // Accepted Bundles wait in the outbox until delivered and hold CPR numbers and genetic data just
+      // as rejected ones do: they are sealed the same way, and opened only for the delivery worker.
       async insertAccepted(record, payload) {
-        await inner.insertAccepted(record, payload);
+        await inner.insertAccepted({ ...record, outcome: audit.sealOutcome(record.outcome) }, audit.cipher.encrypt(payload));
         await audit.safely('submission record', () => audit.recordSubmission(record, audit.hashesOf(payload)));
+      },
+      async claimOutbox(workerId, limit, leaseMs, now) {
+        const items = await inner.claimOutbox(workerId, limit, leaseMs, now);
+        return items.map((item) => (audit.isSealed(item.payload) ? { ...item, payload: audit.cipher.decrypt(item.payload) } : item));
       },
       async markDelivered(id, response, at) {
         await inner.markDelivered(id, response, at);

@@ -127,6 +127,24 @@ describe.each<EngineName>(['sqlite', 'postgres'])('audit records on %s', (engine
     expect(bytes.includes(Buffer.from(f.audit.hashSubject('1111111118')))).toBe(true);
   }, 60_000);
 
+  it('seals accepted Bundles waiting in the outbox too, and opens them only for the delivery worker', async () => {
+    const db = await harness.fresh();
+    const f = await openAudit(db);
+    const body = Buffer.from(JSON.stringify(typicalBundle('outbox-1', { cpr: '2222222226' })));
+    const receipt = { resourceType: 'OperationOutcome' as const, issue: [{ severity: 'warning' as const, code: 'business-rule' as const, diagnostics: 'birthDate 1922-02-22 differs from the date encoded in the CPR number', expression: ['Bundle.entry[0].resource.birthDate'] }] };
+    const rec = makeRecord({ outcome: receipt });
+    await f.store.insertAccepted(rec, body);
+    // The submitter's receipt (Task status, SUB-11 duplicates) reads back whole through the audited store.
+    expect((await f.store.getSubmission(rec.id))?.outcome).toEqual(receipt);
+    expect((await f.store.findActiveByBundleIdentifier(rec.clientId, rec.bundleIdentifier!.system, rec.bundleIdentifier!.value))?.outcome).toEqual(receipt);
+    // The delivery worker gets the exact bytes that were accepted.
+    const [item] = await f.store.claimOutbox('w1', 10, 60_000);
+    expect(item.payload.equals(body)).toBe(true);
+    await f.close();
+    const bytes = await databaseText(db);
+    for (const secret of ['2222222226', VARIANT, '1922-02-22']) expect(bytes.includes(Buffer.from(secret))).toBe(false);
+  }, 60_000);
+
   it('decrypts payloads written under a rotated-out key and encrypts new ones with the current key', async () => {
     const db = await harness.fresh();
     const hmac = Buffer.alloc(32, 7);
