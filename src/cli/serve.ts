@@ -15,6 +15,7 @@ import { openStore, type GatewayStore } from '../store';
 import * as smart from '../auth/smart';
 import { createDeliveryWorker, createTargetFromEnv } from '../delivery';
 import { createSubmissionValidator, type SubmissionValidator } from '../submission';
+import { createSubmissionPool, PoolOverloaded, warmUpSubmissionValidator, type SubmissionPool } from '../submission/pool';
 import { setupAudit, submissionObserver, type AuditSetup } from '../audit';
 import { createIgRouter } from '../ig';
 import type { Validator } from '../validation/validator-types';
@@ -26,7 +27,8 @@ environment: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL (Postg
 SQLite in DATA_DIR), NGC_DATABASE_URL (default: local development sink), CLIENTS_FILE (default:
 development registry in DATA_DIR), PUBLIC_BASE_URL, NODE_ENV, LOG_LEVEL, MAX_BODY_BYTES,
 MAX_IN_FLIGHT, MAX_QUEUE, QUEUE_TIMEOUT_MS, MAX_EVENT_LOOP_LAG_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
-DELIVERY_CONCURRENCY, DELIVERY_TIMEOUT_MS, DELIVERY_POLL_MS, DELIVERY_LEASE_MS, SHUTDOWN_TIMEOUT_MS.
+DELIVERY_CONCURRENCY, DELIVERY_TIMEOUT_MS, DELIVERY_POLL_MS, DELIVERY_LEASE_MS, SHUTDOWN_TIMEOUT_MS,
+VALIDATION_WORKERS (validation threads; default one per core, 0 = on the event loop).
 Audit: AUDIT_KEYS_FILE or AUDIT_KEY + AUDIT_HMAC_KEY (default: development keys in DATA_DIR),
 AUDIT_RETENTION_DAYS (365), SAML_* (default: local development IdP; required in production for /audit).
 `;
@@ -98,13 +100,38 @@ export async function run(args: string[]): Promise<number> {
   let resourceValidator: Validator | undefined;
   let profiles: Array<{ url: string; type: string }> = [];
   let draining = false;
+  // Workers are started now and compile in parallel with the main thread's engine (which still serves
+  // the guide's validate page and $validate of single resources).
+  const pool: SubmissionPool | undefined =
+    config.validationWorkers > 0
+      ? createSubmissionPool({
+          size: config.validationWorkers,
+          maxQueue: config.limits.maxInFlight + config.limits.maxQueue,
+          limits: { maxBytes: config.limits.maxBodyBytes },
+          onWorkerExit: ({ code, replaced }) => logger.error({ code, replaced }, 'a validation worker stopped'),
+        })
+      : undefined;
+  let poolReady = pool === undefined;
   const notReady = () => new HttpError(503, 'transient', 'the gateway is starting (definitions are being compiled); retry shortly', { 'Retry-After': '5' });
 
   const deps: AppDeps = {
     store,
-    validateSubmission: (bundle, { now }) => {
-      if (!judge) throw notReady();
-      return judge.validateParsed(bundle, now).issues;
+    validateSubmission: async (bundle, { now, body }) => {
+      if (!judge || !poolReady) throw notReady();
+      if (!pool || !body) return judge.validateParsed(bundle, now).issues;
+      let verdict;
+      try {
+        verdict = await pool.validateBytes(body, now);
+      } catch (err) {
+        if (err instanceof PoolOverloaded) throw new HttpError(503, 'transient', 'all validation workers are busy; retry shortly', { 'Retry-After': String(err.retryAfterSec) });
+        throw new HttpError(503, 'transient', `${(err as Error).message}`, { 'Retry-After': '1' });
+      }
+      if (verdict.normalised) {
+        // The caller stores the Bundle it holds; it must be the TERM-01-normalised form, as in-process.
+        for (const key of Object.keys(bundle)) delete bundle[key];
+        Object.assign(bundle, JSON.parse(verdict.normalised) as Record<string, unknown>);
+      }
+      return verdict.issues;
     },
     validateResource: (resource, { profiles: extra }) => {
       if (!resourceValidator) throw notReady();
@@ -118,7 +145,7 @@ export async function run(args: string[]): Promise<number> {
     get profiles() {
       return profiles;
     },
-    isReady: () => judge !== undefined,
+    isReady: () => judge !== undefined && poolReady,
     isDraining: () => draining,
     version: packageVersion(),
     encryptRejected: audit.audit.encrypt,
@@ -169,6 +196,7 @@ export async function run(args: string[]): Promise<number> {
       const httpDone = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       Promise.all([httpDone, worker.stop()])
+        .then(() => pool?.close())
         .then(() => audit.close())
         .then(() => store.close())
         .then(
@@ -192,29 +220,15 @@ export async function run(args: string[]): Promise<number> {
     try {
       const started = Date.now();
       const sv = createSubmissionValidator();
-      const engine = sv.validator as unknown as { warmUp?: () => void };
-      engine.warmUp?.();
-      profiles = sv.validator.conformance
-        .allStructureDefinitions()
-        .filter((sd) => sd.kind === 'resource' && sd.url.startsWith('http://ngc.dk/fhir/genomics/StructureDefinition/'))
-        .map((sd) => ({ url: sd.url, type: sd.type }));
-      // The engine compiles a profile on first use; one throw-away Bundle naming every NGC profile
-      // moves that cost (seconds) from the first submission to here, before the gateway turns ready.
-      sv.validateParsed(
-        {
-          resourceType: 'Bundle',
-          type: 'transaction',
-          entry: profiles.map((p, i) => ({
-            fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-            resource: { resourceType: p.type, meta: { profile: [p.url] } },
-            request: { method: 'POST', url: p.type },
-          })),
-        },
-        new Date(),
-      );
+      // Moves the engine's lazy profile compilation (seconds) from the first submission to start-up.
+      profiles = warmUpSubmissionValidator(sv);
       resourceValidator = sv.validator;
       judge = sv;
-      logger.info({ ms: Date.now() - started, profiles: profiles.length }, 'definitions compiled; ready');
+      if (pool) {
+        await pool.ready;
+        poolReady = true;
+      }
+      logger.info({ ms: Date.now() - started, profiles: profiles.length, validationWorkers: pool?.size ?? 0 }, 'definitions compiled; ready');
       if (!draining) worker.start();
     } catch (err) {
       logger.fatal({ err: { message: (err as Error).message } }, 'cannot compile the FHIR definitions and NGC profiles');

@@ -3,6 +3,7 @@
  * typo stops the start with one clear line instead of surfacing later as a strange failure.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface GatewayConfig {
@@ -31,6 +32,8 @@ export interface GatewayConfig {
   delivery: { concurrency: number; timeoutMs: number; pollIntervalMs: number; leaseMs: number };
   /** How long SIGTERM waits for in-flight requests and deliveries before giving up. */
   shutdownTimeoutMs: number;
+  /** Worker threads that validate submissions (default: one per core); 0 validates on the event loop. */
+  validationWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -147,5 +150,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     },
     delivery,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    validationWorkers: integer(env, 'VALIDATION_WORKERS', os.availableParallelism(), 0, 64),
   };
 }

@@ -24,7 +24,11 @@ export const SCOPE_WRITE = 'system/Bundle.write';
 export const SCOPE_READ = 'system/Bundle.read';
 
 /** Validates a parsed submission Bundle (FHIR engine + NGC profiles + NGC rules); EVERY issue. */
-export type SubmissionValidator = (bundle: Record<string, unknown>, context: { now: Date }) => ValidationIssue[] | Promise<ValidationIssue[]>;
+export type SubmissionValidator = (
+  bundle: Record<string, unknown>,
+  /** `body`: the raw request bytes `bundle` was parsed from, when it is the whole body (a worker pool re-parses them off the event loop). */
+  context: { now: Date; body?: Buffer },
+) => ValidationIssue[] | Promise<ValidationIssue[]>;
 /** Validates any other resource against the base spec and its meta.profile (for $validate). */
 export type ResourceValidator = (resource: Record<string, unknown>, options: { profiles?: string[] }) => ValidationIssue[] | Promise<ValidationIssue[]>;
 

@@ -63,7 +63,7 @@ function sameIssue(a: ValidationIssue, b: ValidationIssue): boolean {
 }
 
 /** Intake findings, Bundle.type, and the engine's issues, without repeating one finding twice. */
-async function checkBundle(p: PipelineDeps, bundle: Obj, intake: IntakeResult, now: Date): Promise<ValidationIssue[]> {
+async function checkBundle(p: PipelineDeps, bundle: Obj, intake: IntakeResult, now: Date, body?: Buffer): Promise<ValidationIssue[]> {
   const issues: ValidationIssue[] = [...intake.issues];
   // Beyond the SUB-10 limits the engine is not run: that is the point of the limits.
   if (intake.issues.some((i) => i.rule?.id === 'SUB-10')) return issues;
@@ -76,7 +76,7 @@ async function checkBundle(p: PipelineDeps, bundle: Obj, intake: IntakeResult, n
       rule: ruleRef('SUB-01'),
     });
   }
-  for (const issue of await p.deps.validateSubmission(bundle, { now })) {
+  for (const issue of await p.deps.validateSubmission(bundle, { now, body })) {
     if (!issues.some((i) => sameIssue(i, issue))) issues.push(issue);
   }
   return issues;
@@ -180,7 +180,7 @@ export function submitHandler(p: PipelineDeps) {
         return;
       }
 
-      const issues = await checkBundle(p, bundle, intake, receivedAt);
+      const issues = await checkBundle(p, bundle, intake, receivedAt, body);
       if (!hasBlockingIssues(issues) && facts.performerSorCodes.length === 0) {
         // The engine should have caught this (REP-05, ORG-01); without a SOR code SUB-12 cannot hold.
         issues.push({
@@ -275,7 +275,7 @@ export function validateHandler(p: PipelineDeps, bundleOnly: boolean) {
   return async (req: Request, res: Response): Promise<void> => {
     const { client, release } = await admit(p, req, [SCOPE_WRITE, SCOPE_READ]);
     try {
-      const { intake } = await readAndParse(p, req);
+      const { body, intake } = await readAndParse(p, req);
       if (intake.status === 400 || intake.status === 413 || !intake.value) {
         // Beyond the depth limit nothing was parsed; that finding is the verdict.
         const status = intake.status === 422 ? 200 : (intake.status ?? 400);
@@ -289,7 +289,7 @@ export function validateHandler(p: PipelineDeps, bundleOnly: boolean) {
       }
       let issues: ValidationIssue[];
       if (resource.resourceType === 'Bundle') {
-        issues = await checkBundle(p, resource, intake, now());
+        issues = await checkBundle(p, resource, intake, now(), resource === intake.value ? body : undefined);
         const sub12 = sub12Issue(client, extractSubmissionFacts(resource));
         if (sub12) issues.push(sub12);
       } else {
