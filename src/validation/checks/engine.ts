@@ -10,6 +10,7 @@ import { Compiler, PRIMITIVE_TYPES } from '../compile/compiler';
 import type { CompiledInvariant, CompiledProfile, ElementNode, TypeRef } from '../compile/model';
 import { NATIVE_INVARIANTS, compiledInvariant, invariantHolds } from '../compile/fhirpath';
 import { NATIVE_EXPRESSIONS } from '../compile/native-invariants';
+import { BAIL, compileNative } from '../compile/fhirpath-native';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
 import { deepEqual, describe, matchesPattern } from './match';
 import { isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
@@ -473,6 +474,22 @@ export class Engine {
       if (!ok) report(sink, inv.severity, 'invariant', 'INVARIANT', `Constraint failed: ${inv.key}: '${inv.human}' (defined in ${inv.source})`, path, inv.tagged ? inv.rule : undefined);
       return;
     }
+    if (inv.native === undefined) inv.native = compileNative(inv.expression);
+    // fhirpath.js reads JSON through the R4 model (a stray `value` key on a value[x] parent is invisible
+    // to it); the native evaluator reads plain JSON, so it only runs where the walker found no property
+    // outside the model
+    if (inv.native && !hasStrayProperty(sink, path)) {
+      let result: unknown[] | undefined;
+      try {
+        result = inv.native(value);
+      } catch (e) {
+        if (e !== BAIL) throw e;
+      }
+      if (result) {
+        if (!invariantHolds(result)) report(sink, inv.severity, 'invariant', 'INVARIANT', `Constraint failed: ${inv.key}: '${inv.human}' (defined in ${inv.source})`, path, inv.tagged ? inv.rule : undefined);
+        return;
+      }
+    }
     const fn = compiledInvariant(inv, basePath);
     if (!fn) return;
     try {
@@ -523,6 +540,16 @@ function checkContainedReferenced(resource: Json, path: string, sink: Validation
   }
 }
 
+
+const STRAY = new Set(['UNKNOWN_ELEMENT', 'TYPE_NOT_ALLOWED', 'CHOICE_MULTIPLE']);
+
+function hasStrayProperty(sink: ValidationIssue[], path: string): boolean {
+  for (let i = 0; i < sink.length; i++) {
+    const issue = sink[i];
+    if (issue.messageId !== undefined && STRAY.has(issue.messageId) && (issue.expression === undefined || issue.expression.startsWith(path))) return true;
+  }
+  return false;
+}
 
 function articled(kind: string): string {
   return kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`;

@@ -33,6 +33,8 @@ export interface CompiledInvariant {
   expression: string;
   /** Lazily compiled FHIRPath; undefined when the expression cannot be compiled (reported once). */
   fn?: InvariantFn | null;
+  /** The native form (compile/fhirpath-native.ts), null when the expression is outside its subset. */
+  native?: ((value: unknown) => unknown[]) | null;
   /** Where the constraint is defined (the SD url). */
   source: string;
   /** Set when the constraint is added by a profile (not inherited from the base spec) or its key is a rule. */
