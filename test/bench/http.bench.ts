@@ -61,6 +61,9 @@ async function main(): Promise<void> {
     MAX_EVENT_LOOP_LAG_MS: '500',
     LOG_LEVEL: 'warn',
     DELIVERY_POLL_MS: '200',
+    // Passed through so runs can compare pool sizes (0 = on the event loop) or profile the gateway.
+    ...(process.env.VALIDATION_WORKERS ? { VALIDATION_WORKERS: process.env.VALIDATION_WORKERS } : {}),
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   });
   const pid = g.proc.pid!;
   try {

@@ -12,6 +12,14 @@ describe('loadConfig', () => {
     expect(c.limits.maxBodyBytes).toBe(50 * 1024 * 1024);
   });
 
+  it('validates on one worker thread per core by default; VALIDATION_WORKERS=0 keeps it on the event loop', () => {
+    expect(loadConfig({}).validationWorkers).toBe(os.availableParallelism());
+    expect(loadConfig({ VALIDATION_WORKERS: '0' }).validationWorkers).toBe(0);
+    expect(loadConfig({ VALIDATION_WORKERS: '3' }).validationWorkers).toBe(3);
+    expect(() => loadConfig({ VALIDATION_WORKERS: 'two' })).toThrow(/VALIDATION_WORKERS=two is not a whole number/);
+    expect(() => loadConfig({ VALIDATION_WORKERS: '65' })).toThrow(/VALIDATION_WORKERS=65 is out of range/);
+  });
+
   it('reads every setting', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngc-cfg-'));
     const clients = path.join(dir, 'clients.json');
