@@ -2,7 +2,7 @@
  * Terminology bindings (required: error, extensible: warning, preferred/example: not checked) and
  * the check of every Coding against its code system when that system is loaded.
  */
-import type { ValidationIssue } from '../issue';
+import type { RuleRef, ValidationIssue } from '../issue';
 import type { ElementNode, TypeRef } from '../compile/model';
 import type { CodeCheck } from '../terminology/types';
 import { isObject, report, type Json } from './context';
@@ -28,7 +28,8 @@ function step(level: Level, key: string): Level {
 }
 
 /** Nested maps keyed by each part: no key string or array is built per lookup. */
-function memo(engine: Engine, tag: string, a: string, b: string, c: string, d: string, compute: () => Result): Result {
+// `compute` is a module-level function (not a closure) so that a cache hit allocates nothing
+function memo(engine: Engine, tag: string, a: string, b: string, c: string, d: string, compute: (engine: Engine, tag: string, a: string, b: string, c: string) => Result): Result {
   let cache = caches.get(engine);
   if (!cache || cache.size >= MAX_CACHED) {
     cache = { root: new Map(), size: 0 };
@@ -37,15 +38,47 @@ function memo(engine: Engine, tag: string, a: string, b: string, c: string, d: s
   const level = step(step(step(step(cache.root, tag), a), b), c);
   let r = level.get(d) as Result | undefined;
   if (!r) {
-    r = compute();
+    r = compute(engine, tag, a, b, c);
     level.set(d, r);
     cache.size++;
   }
   return r;
 }
 
+/** Cache key part for an absent system or display (distinct from any string a resource can hold). */
+const NONE = '\u0000none';
+
+function computeValidateCode(engine: Engine, vs: string, system: string, code: string, display: string): Result {
+  return engine.terminology.validateCode(vs, system === NONE ? undefined : system, code, display === NONE ? undefined : display);
+}
+
 function validateCode(engine: Engine, vs: string, system: string | undefined, code: string, display?: string): Result {
-  return memo(engine, vs, system ?? '', code, display ?? '', '', () => engine.terminology.validateCode(vs, system, code, display));
+  return memo(engine, vs, system ?? NONE, code, display ?? NONE, '', computeValidateCode);
+}
+
+function computeCodeInSystem(engine: Engine, _tag: string, system: string, code: string, display: string): Result {
+  return engine.terminology.validateCodeInSystem(system, code, display === NONE ? undefined : display);
+}
+
+interface BindingCtx {
+  sink: ValidationIssue[];
+  vs: string;
+  required: boolean;
+  rule: RuleRef | undefined;
+  strength: string;
+}
+
+function fail(ctx: BindingCtx, code: string, message: string, where: string): void {
+  if (ctx.required) report(ctx.sink, 'error', 'code-invalid', 'BINDING_REQUIRED', `The value provided ('${code}') is not in the value set '${ctx.vs}', and a code is required from this value set: ${message}`, where, ctx.rule);
+  else report(ctx.sink, 'warning', 'code-invalid', 'BINDING_EXTENSIBLE', `The value provided ('${code}') is not in the value set '${ctx.vs}', and a code should come from this value set unless it has no suitable code: ${message}`, where, ctx.rule);
+}
+
+function unsure(ctx: BindingCtx, code: string, message: string, where: string): void {
+  report(ctx.sink, 'information', 'code-invalid', 'BINDING_NOT_CHECKABLE', `The code '${code}' could not be checked against the ${ctx.strength} value set '${ctx.vs}': ${message}`, where, ctx.rule);
+}
+
+function display(ctx: BindingCtx, r: Result, where: string): void {
+  if (r.displayMessage) report(ctx.sink, 'warning', 'code-invalid', 'DISPLAY_WRONG', r.displayMessage, where);
 }
 
 export function checkBinding(engine: Engine, value: unknown, node: ElementNode, type: TypeRef, path: string, sink: ValidationIssue[]): void {
@@ -54,26 +87,14 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
   const vs = binding.valueSet;
   const required = binding.strength === 'required';
   const rule = binding.tagged ? node.rule : undefined;
-  const term = { validateCode: (vs: string, system: string | undefined, code: string, display?: string) => validateCode(engine, vs, system, code, display) };
-
-  const fail = (code: string, message: string, where: string): void => {
-    if (required) report(sink, 'error', 'code-invalid', 'BINDING_REQUIRED', `The value provided ('${code}') is not in the value set '${vs}', and a code is required from this value set: ${message}`, where, rule);
-    else report(sink, 'warning', 'code-invalid', 'BINDING_EXTENSIBLE', `The value provided ('${code}') is not in the value set '${vs}', and a code should come from this value set unless it has no suitable code: ${message}`, where, rule);
-  };
-  const unsure = (code: string, message: string, where: string): void => {
-    report(sink, 'information', 'code-invalid', 'BINDING_NOT_CHECKABLE', `The code '${code}' could not be checked against the ${binding.strength} value set '${vs}': ${message}`, where, rule);
-  };
-  const display = (r: Result, where: string): void => {
-    if (r.displayMessage) report(sink, 'warning', 'code-invalid', 'DISPLAY_WRONG', r.displayMessage, where);
-  };
-
+  const ctx: BindingCtx = { sink, vs, required, rule, strength: binding.strength };
   switch (type.code) {
     case 'code':
     case 'string':
     case 'uri': {
-      const r = term.validateCode(vs, undefined, value as string);
-      if (r.outcome === 'invalid') fail(value as string, r.message, path);
-      else if (r.outcome === 'not-checkable') unsure(value as string, r.message, path);
+      const r = validateCode(engine, vs, undefined, value as string);
+      if (r.outcome === 'invalid') fail(ctx, value as string, r.message, path);
+      else if (r.outcome === 'not-checkable') unsure(ctx, value as string, r.message, path);
       return;
     }
     case 'Coding':
@@ -85,10 +106,10 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
         if (type.code === 'Coding' && required) report(sink, 'error', 'code-invalid', 'BINDING_NO_CODE', `No code provided, and a code is required from the value set '${vs}'`, path, rule);
         return;
       }
-      const r = term.validateCode(vs, system, code, type.code === 'Coding' && typeof c.display === 'string' ? c.display : undefined);
-      if (r.outcome === 'invalid') fail(system ? `${system}#${code}` : code, r.message, path);
-      else if (r.outcome === 'not-checkable') unsure(system ? `${system}#${code}` : code, r.message, path);
-      else display(r, path);
+      const r = validateCode(engine, vs, system, code, type.code === 'Coding' && typeof c.display === 'string' ? c.display : undefined);
+      if (r.outcome === 'invalid') fail(ctx, system ? `${system}#${code}` : code, r.message, path);
+      else if (r.outcome === 'not-checkable') unsure(ctx, system ? `${system}#${code}` : code, r.message, path);
+      else display(ctx, r, path);
       return;
     }
     case 'CodeableConcept': {
@@ -98,9 +119,9 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
         const c = cc.coding[0];
         const system = typeof c.system === 'string' ? c.system : undefined;
         const r = validateCode(engine, vs, system, c.code as string, typeof c.display === 'string' ? c.display : undefined);
-        if (r.outcome === 'valid') display(r, `${path}.coding[0]`);
-        else if (r.outcome === 'not-checkable') unsure(system ? `${system}#${c.code}` : String(c.code), r.message, `${path}.coding[0]`);
-        else fail(system ? `${system}#${c.code}` : String(c.code), r.message, path);
+        if (r.outcome === 'valid') display(ctx, r, `${path}.coding[0]`);
+        else if (r.outcome === 'not-checkable') unsure(ctx, system ? `${system}#${c.code}` : String(c.code), r.message, `${path}.coding[0]`);
+        else fail(ctx, system ? `${system}#${c.code}` : String(c.code), r.message, path);
         return;
       }
       const codings = Array.isArray(cc.coding) ? cc.coding.filter(isObject) : [];
@@ -113,20 +134,20 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
       const results = withCode.map((c) => ({
         c,
         i: codings.indexOf(c),
-        r: term.validateCode(vs, typeof c.system === 'string' ? c.system : undefined, c.code as string, typeof c.display === 'string' ? c.display : undefined) as Result,
+        r: validateCode(engine, vs, typeof c.system === 'string' ? c.system : undefined, c.code as string, typeof c.display === 'string' ? c.display : undefined) as Result,
       }));
       const valid = results.filter((x) => x.r.outcome === 'valid');
       if (valid.length) {
-        for (const v of valid) display(v.r, `${path}.coding[${v.i}]`);
+        for (const v of valid) display(ctx, v.r, `${path}.coding[${v.i}]`);
         return;
       }
       const describeCoding = (c: Json): string => (typeof c.system === 'string' ? `${c.system}#${c.code}` : String(c.code));
       const uncheckable = results.filter((x) => x.r.outcome === 'not-checkable');
       if (uncheckable.length) {
-        for (const u of uncheckable) unsure(describeCoding(u.c), (u.r as { message: string }).message, `${path}.coding[${u.i}]`);
+        for (const u of uncheckable) unsure(ctx, describeCoding(u.c), (u.r as { message: string }).message, `${path}.coding[${u.i}]`);
         return;
       }
-      fail(results.map((x) => describeCoding(x.c)).join(', '), results.map((x) => (x.r as { message: string }).message).join('; '), path);
+      fail(ctx, results.map((x) => describeCoding(x.c)).join(', '), results.map((x) => (x.r as { message: string }).message).join('; '), path);
       return;
     }
     default:
@@ -140,7 +161,7 @@ export function checkCodingInSystem(engine: Engine, coding: Json, path: string, 
   const system = coding.system;
   const code = coding.code;
   const display = typeof coding.display === 'string' ? coding.display : undefined;
-  const r = memo(engine, '\u0000system', system, code, display ?? '', '', () => engine.terminology.validateCodeInSystem(system, code, display));
+  const r = memo(engine, '\u0000system', system, code, display ?? NONE, '', computeCodeInSystem);
   if (r.outcome === 'invalid') {
     report(sink, 'error', 'code-invalid', 'CODE_UNKNOWN', r.message, path);
   } else if (r.outcome === 'valid' && r.displayMessage) {

@@ -7,7 +7,7 @@ import type { Terminology } from '../terminology/types';
 import type { ValidationIssue } from '../issue';
 import type { RuleCatalog } from '../rules';
 import { Compiler, PRIMITIVE_TYPES } from '../compile/compiler';
-import type { CompiledInvariant, CompiledProfile, ElementNode, TypeRef } from '../compile/model';
+import type { ChildEntry, CompiledInvariant, CompiledProfile, ElementNode, TypeRef } from '../compile/model';
 import { NATIVE_INVARIANTS, compiledInvariant, invariantHolds } from '../compile/fhirpath';
 import { NATIVE_EXPRESSIONS } from '../compile/native-invariants';
 import { BAIL, compileNative } from '../compile/fhirpath-native';
@@ -53,6 +53,13 @@ export interface EngineOptions {
   store: ConformanceStore;
   terminology: Terminology;
   rules: RuleCatalog;
+}
+
+interface WalkFrame {
+  nodes: ElementNode[];
+  keys: string[];
+  counts: number[];
+  n: number;
 }
 
 export class Engine {
@@ -193,21 +200,36 @@ export class Engine {
     if (!source || !map) return;
     // one pass over the properties present; absent children only matter when required or sliced.
     // Parallel arrays rather than a Map: objects have few properties and this runs for every element.
-    const seenNodes: ElementNode[] = [];
-    const seenKeys: string[] = [];
-    const seenCounts: number[] = [];
-    const keys = Object.keys(obj);
+    // the per-object bookkeeping lives in frames reused by depth: this runs for every complex value,
+    // and fresh arrays per call were the walk's largest source of garbage
+    const frame = (this.frames[this.depth] ??= { nodes: [], keys: [], counts: [], n: 0 });
+    frame.n = 0;
+    this.depth++;
+    try {
+      this.walkProperties(run, obj, map, source, path, env, sink, isResourceRoot, frame);
+      this.checkAbsent(run, obj, source, path, env, sink, frame);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private readonly frames: WalkFrame[] = [];
+  private depth = 0;
+
+  private walkProperties(run: Run, obj: Json, map: Map<string, ChildEntry>, source: ElementNode, path: string, env: ResourceEnv, sink: ValidationIssue[], isResourceRoot: boolean, frame: WalkFrame): void {
+    const seenNodes = frame.nodes;
+    const seenKeys = frame.keys;
+    const seenCounts = frame.counts;
     // `_x` twins are rare: look them up only when the object has any (building '_'+name for every
     // property and probing for it was the walker's single biggest cost)
     let hasTwins = false;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i].charCodeAt(0) === 95) {
+    for (const key in obj) {
+      if (key.charCodeAt(0) === 95) {
         hasTwins = true;
         break;
       }
     }
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
+    for (const key in obj) {
       if ((isResourceRoot && key === 'resourceType') || obj[key] === undefined) continue;
       const isExt = key.charCodeAt(0) === 95; /* _ */
       const bare = isExt ? key.slice(1) : key;
@@ -224,28 +246,54 @@ export class Engine {
         if (obj[bare] !== undefined) continue; // handled with its value
       }
       const child = entry.node;
-      const prior = seenNodes.indexOf(child);
+      let prior = -1;
+      for (let j = 0; j < frame.n; j++) {
+        if (seenNodes[j] === child) {
+          prior = j;
+          break;
+        }
+      }
       if (prior >= 0 && child.choice) {
         report(sink, 'error', 'structure', 'CHOICE_MULTIPLE', `Only one of the choices of ${child.path} may be present, found '${seenKeys[prior]}' and '${bare}'`, `${path}.${bare}`);
       }
       const count = this.checkProperty(run, obj, bare, hasTwins ? obj['_' + bare] : undefined, child, entry.type, path, env, sink);
       if (prior >= 0) seenCounts[prior] += count;
       else {
-        seenNodes.push(child);
-        seenKeys.push(bare);
-        seenCounts.push(count);
+        const n = frame.n++;
+        seenNodes[n] = child;
+        seenKeys[n] = bare;
+        seenCounts[n] = count;
       }
     }
-    for (let i = 0; i < seenNodes.length; i++) {
+    for (let i = 0; i < frame.n; i++) {
       const child = seenNodes[i];
       if (seenCounts[i] > child.max) {
         report(sink, 'error', 'structure', 'CARDINALITY_MAX', `${child.path}: max allowed = ${child.max}, but found ${seenCounts[i]} (from ${child.profile.url})`, `${path}.${seenKeys[i]}`, child.cardNarrowed ? child.rule : undefined);
       }
     }
+  }
+
+  private checkAbsent(run: Run, obj: Json, source: ElementNode, path: string, env: ResourceEnv, sink: ValidationIssue[], frame: WalkFrame): void {
+    const seenNodes = frame.nodes;
+    const seenKeys = frame.keys;
+    const seenCounts = frame.counts;
+    let hasTwins = false;
+    for (const key in obj) {
+      if (key.charCodeAt(0) === 95) {
+        hasTwins = true;
+        break;
+      }
+    }
     const must = this.compiler.mustCheck(source);
     for (let m = 0; m < must.length; m++) {
       const child = must[m];
-      const at = seenNodes.indexOf(child);
+      let at = -1;
+      for (let j = 0; j < frame.n; j++) {
+        if (seenNodes[j] === child) {
+          at = j;
+          break;
+        }
+      }
       const hitKey = at >= 0 ? seenKeys[at] : undefined;
       const count = at >= 0 ? seenCounts[at] : 0;
       if (count < child.min) {
