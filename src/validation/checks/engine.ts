@@ -21,6 +21,8 @@ import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
 
 const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
+/** Shared stand-in for an absent array (read only): the walk would otherwise allocate one per property. */
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
 
 export class Run {
   /** Set when a walk may report an issue twice (several profiles on one resource): validate() then de-duplicates. */
@@ -303,7 +305,7 @@ export class Engine {
         const raw = hitKey ? obj[hitKey] : undefined;
         const items = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
         const twin = hitKey && hasTwins ? obj['_' + hitKey] : undefined;
-        const exts = Array.isArray(twin) ? twin : [];
+        const exts = Array.isArray(twin) ? twin : NO_ITEMS;
         checkSlicing(this, run, items, exts, child, hitKey ?? child.name, path, env, sink, obj);
       }
     }
@@ -340,8 +342,8 @@ export class Engine {
       if (ext !== undefined && primitive && !Array.isArray(ext)) {
         report(sink, 'error', 'structure', 'JSON_NOT_ARRAY', `The property '_${key}' must be a JSON Array, not ${articled(jsonTypeName(ext))}`, `${path}._${key}`);
       }
-      const values = (value as unknown[] | undefined) ?? [];
-      const exts = primitive && Array.isArray(ext) ? ext : [];
+      const values = (value as unknown[] | undefined) ?? NO_ITEMS;
+      const exts = primitive && Array.isArray(ext) ? ext : NO_ITEMS;
       if ((value !== undefined && values.length === 0) || (Array.isArray(ext) && ext.length === 0)) {
         report(sink, 'error', 'structure', 'JSON_EMPTY', `Array '${value !== undefined && values.length === 0 ? key : '_' + key}' cannot be empty: an empty array must be omitted`, `${path}.${value !== undefined && values.length === 0 ? key : '_' + key}`);
       }

@@ -17,10 +17,27 @@ type Expectation =
   | { kind: 'profile'; urls: string[] }
   | { kind: 'exists'; exists: boolean };
 
-interface Located {
-  value: unknown;
-  type?: string;
-  path: string;
+/**
+ * A value found at a discriminator path. Its path (for issues and memo keys) is built only when read:
+ * most discriminator values are compared and dropped.
+ */
+class Located {
+  private built?: string;
+  constructor(
+    readonly value: unknown,
+    readonly type: string | undefined,
+    private readonly base: Located | string,
+    private readonly seg = '',
+    private readonly index = -1,
+  ) {}
+
+  get path(): string {
+    if (this.built === undefined) {
+      if (typeof this.base === 'string') this.built = this.base;
+      else this.built = this.index >= 0 ? `${this.base.path}.${this.seg}[${this.index}]` : `${this.base.path}.${this.seg}`;
+    }
+    return this.built;
+  }
 }
 
 const expectations = new WeakMap<ElementNode, (Expectation | null)[]>();
@@ -60,7 +77,7 @@ function decap(s: string): string {
 }
 
 function instanceValues(item: unknown, itemType: string | undefined, itemPath: string, segs: string[], env: ResourceEnv): Located[] {
-  let current: Located[] = [{ value: item, type: itemType, path: itemPath }];
+  let current: Located[] = [new Located(item, itemType, itemPath)];
   for (const seg of segs) {
     const next: Located[] = [];
     if (seg === '$this') continue;
@@ -69,7 +86,7 @@ function instanceValues(item: unknown, itemType: string | undefined, itemPath: s
       if (seg === 'resolve()') {
         if (isObject(v) && typeof v.reference === 'string') {
           const r = resolveReference(v.reference, env);
-          if (r) next.push({ value: r.resource, type: r.resource.resourceType as string, path: r.path });
+          if (r) next.push(new Located(r.resource, r.resource.resourceType as string, r.path));
         }
         continue;
       }
@@ -77,7 +94,7 @@ function instanceValues(item: unknown, itemType: string | undefined, itemPath: s
       if (ext) {
         if (isObject(v) && Array.isArray(v.extension)) {
           v.extension.forEach((e, i) => {
-            if (isObject(e) && e.url === ext[1]) next.push({ value: e, type: 'Extension', path: `${loc.path}.extension[${i}]` });
+            if (isObject(e) && e.url === ext[1]) next.push(new Located(e, 'Extension', loc, 'extension', i));
           });
         }
         continue;
@@ -91,13 +108,13 @@ function instanceValues(item: unknown, itemType: string | undefined, itemPath: s
       const direct = v[seg];
       if (direct !== undefined) {
         const type = isObject(direct) && typeof direct.resourceType === 'string' ? (direct.resourceType as string) : undefined;
-        if (Array.isArray(direct)) direct.forEach((d, i) => next.push({ value: d, path: `${loc.path}.${seg}[${i}]` }));
-        else next.push({ value: direct, type, path: `${loc.path}.${seg}` });
+        if (Array.isArray(direct)) direct.forEach((d, i) => next.push(new Located(d, undefined, loc, seg, i)));
+        else next.push(new Located(direct, type, loc, seg));
         continue;
       }
       for (const key in v) {
         if (key.length > seg.length && key.startsWith(seg) && /[A-Z]/.test(key[seg.length])) {
-          next.push({ value: v[key], type: decap(key.slice(seg.length)), path: `${loc.path}.${key}` });
+          next.push(new Located(v[key], decap(key.slice(seg.length)), loc, key));
         }
       }
     }
@@ -368,7 +385,7 @@ export function pickTypeSlice(child: ElementNode, type: TypeRef): ElementNode | 
   return child.slices.find((s) => s.sliceName === name || (s.types.length === 1 && s.types[0].code === type.code));
 }
 
-export function checkSlicing(engine: Engine, run: Run, items: unknown[], exts: unknown[], child: ElementNode, key: string, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
+export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[], exts: readonly unknown[], child: ElementNode, key: string, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
   const slicing = child.slicing!;
   const slices = child.slices;
   const counts = new Array<number>(slices.length).fill(0);
