@@ -292,6 +292,8 @@ interface SliceIndex {
   unindexed: number[];
   /** Keys come from the code of the (resolved) resource, for profile discriminators. */
   viaCode: boolean;
+  /** Sorted candidates (unindexed slices and those of the key) per single key, filled on use. */
+  merged: Map<string, number[]>;
 }
 
 const indexes = new WeakMap<ElementNode, SliceIndex | null>();
@@ -336,7 +338,7 @@ function sliceIndex(engine: Engine, child: ElementNode): SliceIndex | null {
         else byKey.set(key, [i]);
       }
     });
-    if (byKey.size) index = { disc: d, segs: splitPath(discs[d].path), byKey, unindexed, viaCode: false };
+    if (byKey.size) index = { disc: d, segs: splitPath(discs[d].path), byKey, unindexed, viaCode: false, merged: new Map() };
   }
   const pd = discs.findIndex((x) => x.type === 'profile');
   if (!index && pd >= 0) {
@@ -354,7 +356,7 @@ function sliceIndex(engine: Engine, child: ElementNode): SliceIndex | null {
           else byKey.set(key, [i]);
         }
     });
-    if (byKey.size) index = { disc: pd, segs: splitPath(discs[pd].path), byKey, unindexed, viaCode: true };
+    if (byKey.size) index = { disc: pd, segs: splitPath(discs[pd].path), byKey, unindexed, viaCode: true, merged: new Map() };
   }
   indexes.set(child, index);
   return index;
@@ -374,6 +376,16 @@ function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type
   const values = (cache[index.disc] ??= instanceValues(item, itemType, itemPath, index.segs, env));
   for (const loc of values) instanceKeys(index.viaCode ? (isObject(loc.value) ? loc.value.code : undefined) : loc.value, keys);
   if (!index.unindexed.length && keys.length === 1) return index.byKey.get(keys[0]) ?? [];
+  if (keys.length === 0) return index.unindexed;
+  if (keys.length === 1) {
+    // the same few keys recur on every item (one per slice code): merge their candidates once
+    let merged = index.merged.get(keys[0]);
+    if (!merged) {
+      merged = [...new Set([...index.unindexed, ...(index.byKey.get(keys[0]) ?? [])])].sort((a, b) => a - b);
+      if (index.merged.size < 1000) index.merged.set(keys[0], merged);
+    }
+    return merged;
+  }
   const out = new Set<number>(index.unindexed);
   for (const k of keys) for (const i of index.byKey.get(k) ?? []) out.add(i);
   return [...out].sort((a, b) => a - b);
