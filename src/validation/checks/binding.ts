@@ -73,8 +73,41 @@ function fail(ctx: BindingCtx, code: string, message: string, where: string): vo
   else report(ctx.sink, 'warning', 'code-invalid', 'BINDING_EXTENSIBLE', `The value provided ('${code}') is not in the value set '${ctx.vs}', and a code should come from this value set unless it has no suitable code: ${message}`, where, ctx.rule);
 }
 
+// The same few "could not be checked" texts recur on every variant (LOINC, HGNC codes): one string each
+// instead of a fresh ~200-character one per issue
+const unsureTexts = new Map<string, Map<string, Map<string, Map<string, string>>>>();
+let unsureTextCount = 0;
+
+function unsureText(ctx: BindingCtx, code: string, message: string): string {
+  let byVs = unsureTexts.get(ctx.strength);
+  if (!byVs) {
+    byVs = new Map();
+    unsureTexts.set(ctx.strength, byVs);
+  }
+  let byCode = byVs.get(ctx.vs);
+  if (!byCode) {
+    byCode = new Map();
+    byVs.set(ctx.vs, byCode);
+  }
+  let byMessage = byCode.get(code);
+  if (!byMessage) {
+    byMessage = new Map();
+    byCode.set(code, byMessage);
+  }
+  let text = byMessage.get(message);
+  if (text === undefined) {
+    text = `The code '${code}' could not be checked against the ${ctx.strength} value set '${ctx.vs}': ${message}`;
+    if (unsureTextCount++ > 50_000) {
+      unsureTexts.clear();
+      unsureTextCount = 0;
+    }
+    byMessage.set(message, text);
+  }
+  return text;
+}
+
 function unsure(ctx: BindingCtx, code: string, message: string, where: string): void {
-  report(ctx.sink, 'information', 'code-invalid', 'BINDING_NOT_CHECKABLE', `The code '${code}' could not be checked against the ${ctx.strength} value set '${ctx.vs}': ${message}`, where, ctx.rule);
+  report(ctx.sink, 'information', 'code-invalid', 'BINDING_NOT_CHECKABLE', unsureText(ctx, code, message), where, ctx.rule);
 }
 
 function display(ctx: BindingCtx, r: Result, where: string): void {
