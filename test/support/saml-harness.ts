@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { inflateRawSync } from 'node:zlib';
 import express from 'express';
 import { openStore, type GatewayStore } from '../../src/store';
-import { createSamlAuth, generateSelfSignedCertificate, type SamlAuthFailureEvent, type KeyAndCertificate, type SamlAuth, type SamlConfig, type SamlStore } from '../../src/auth/saml';
+import { createSamlAuth, DEFAULT_AUDITOR_ATTRIBUTE, DEFAULT_AUDITOR_VALUE, generateSelfSignedCertificate, type SamlAuthFailureEvent, type KeyAndCertificate, type SamlAuth, type SamlConfig, type SamlStore } from '../../src/auth/saml';
 import { startDevIdp, DISPLAY_NAME_ATTRIBUTE, type DevIdp } from '../../src/auth/saml/dev-idp';
 
 export interface SamlHarness {
@@ -38,6 +38,34 @@ export function testKeys(): NonNullable<typeof keyCache> {
   return keyCache;
 }
 
+/**
+ * The local IdP with our test SP registered, and the SP's SAML configuration for it: what every
+ * SAML-backed test app (this harness, the audit workspace) starts from.
+ */
+export async function startTestIdp(spBase: string, keys = testKeys()): Promise<{ idp: DevIdp; config: SamlConfig }> {
+  const idp = await startDevIdp({ key: keys.idp });
+  const spEntityId = `${spBase}/auth/saml/metadata`;
+  idp.registerServiceProvider({ entityId: spEntityId, acsUrl: `${spBase}/auth/saml/acs`, logoutUrl: `${spBase}/auth/saml/logout`, signingCertPem: keys.signing.certificatePem, encryptionCertPem: keys.encryption.certificatePem });
+  const config: SamlConfig = {
+    spEntityId,
+    spSigningKeyPem: keys.signing.privateKeyPem,
+    spSigningCertPem: keys.signing.certificatePem,
+    spDecryptionKeyPem: keys.encryption.privateKeyPem,
+    spDecryptionCertPem: keys.encryption.certificatePem,
+    idpEntityId: idp.entityId,
+    idpSsoUrl: idp.ssoUrl,
+    idpSloUrl: idp.sloUrl,
+    idpCertsPem: [idp.certificatePem],
+    auditorAttribute: DEFAULT_AUDITOR_ATTRIBUTE,
+    auditorValue: DEFAULT_AUDITOR_VALUE,
+    minimumLoa: 'Substantial',
+    sessionSecret: 'test-session-secret-0123456789abcdef',
+    sessionIdleTimeoutMs: 15 * 60_000,
+    sessionAbsoluteTimeoutMs: 8 * 3_600_000,
+  };
+  return { idp, config };
+}
+
 export interface HarnessOptions {
   nodeEnv?: string;
   /** Wraps the store the SAML module sees (tests: add latency as a remote database would have). */
@@ -62,26 +90,8 @@ export async function startSamlHarness(options: HarnessOptions = {}): Promise<Sa
   const spBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const spEntityId = `${spBase}/auth/saml/metadata`;
   const acsUrl = `${spBase}/auth/saml/acs`;
-  const idp = await startDevIdp({ key: keys.idp });
-  idp.registerServiceProvider({ entityId: spEntityId, acsUrl, logoutUrl: `${spBase}/auth/saml/logout`, signingCertPem: keys.signing.certificatePem, encryptionCertPem: keys.encryption.certificatePem });
-  const config: SamlConfig = {
-    spEntityId,
-    spSigningKeyPem: keys.signing.privateKeyPem,
-    spSigningCertPem: keys.signing.certificatePem,
-    spDecryptionKeyPem: keys.encryption.privateKeyPem,
-    spDecryptionCertPem: keys.encryption.certificatePem,
-    idpEntityId: idp.entityId,
-    idpSsoUrl: idp.ssoUrl,
-    idpSloUrl: idp.sloUrl,
-    idpCertsPem: [idp.certificatePem],
-    auditorAttribute: 'https://ngc.dk/saml/attributes/role',
-    auditorValue: 'ngc-auditor',
-    minimumLoa: 'Substantial',
-    sessionSecret: 'test-session-secret-0123456789abcdef',
-    sessionIdleTimeoutMs: 15 * 60_000,
-    sessionAbsoluteTimeoutMs: 8 * 3_600_000,
-    ...options.configOverrides,
-  };
+  const { idp, config: baseConfig } = await startTestIdp(spBase, keys);
+  const config: SamlConfig = { ...baseConfig, ...options.configOverrides };
   const failures: SamlAuthFailureEvent[] = [];
   const instances = stores.map((instanceStore) => {
     const auth = createSamlAuth({

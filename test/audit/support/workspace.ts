@@ -12,11 +12,11 @@ import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { createApp, createLogger, createMetrics } from '../../../src/http';
 import { openStore, type GatewayStore } from '../../../src/store';
-import { createSamlAuth, DEFAULT_AUDITOR_ATTRIBUTE, DEFAULT_AUDITOR_VALUE, type SamlConfig } from '../../../src/auth/saml';
-import { startDevIdp, DISPLAY_NAME_ATTRIBUTE, type DevIdp } from '../../../src/auth/saml/dev-idp';
+import { createSamlAuth } from '../../../src/auth/saml';
+import { DISPLAY_NAME_ATTRIBUTE, type DevIdp } from '../../../src/auth/saml/dev-idp';
 import { AuditService, AuditStore, createAuditWeb, submissionObserver } from '../../../src/audit';
 import { testAuthenticate, testValidateSubmission } from '../../http/support/harness';
-import { testKeys } from '../../support/saml-harness';
+import { startTestIdp } from '../../support/saml-harness';
 import { keyring } from './fixtures';
 
 export interface Workspace {
@@ -41,27 +41,7 @@ export async function startWorkspace(): Promise<Workspace> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const keys = testKeys();
-  const idp = await startDevIdp({ key: keys.idp });
-  const spEntityId = `${base}/auth/saml/metadata`;
-  idp.registerServiceProvider({ entityId: spEntityId, acsUrl: `${base}/auth/saml/acs`, logoutUrl: `${base}/auth/saml/logout`, signingCertPem: keys.signing.certificatePem, encryptionCertPem: keys.encryption.certificatePem });
-  const config: SamlConfig = {
-    spEntityId,
-    spSigningKeyPem: keys.signing.privateKeyPem,
-    spSigningCertPem: keys.signing.certificatePem,
-    spDecryptionKeyPem: keys.encryption.privateKeyPem,
-    spDecryptionCertPem: keys.encryption.certificatePem,
-    idpEntityId: idp.entityId,
-    idpSsoUrl: idp.ssoUrl,
-    idpSloUrl: idp.sloUrl,
-    idpCertsPem: [idp.certificatePem],
-    auditorAttribute: DEFAULT_AUDITOR_ATTRIBUTE,
-    auditorValue: DEFAULT_AUDITOR_VALUE,
-    minimumLoa: 'Substantial',
-    sessionSecret: 'test-session-secret-0123456789abcdef',
-    sessionIdleTimeoutMs: 15 * 60_000,
-    sessionAbsoluteTimeoutMs: 8 * 3_600_000,
-  };
+  const { idp, config } = await startTestIdp(base);
   const saml = createSamlAuth({ config, store: inner, publicBaseUrl: base, nodeEnv: 'test', onAuthFailure: audit.onSamlFailure, displayNameAttributes: [DISPLAY_NAME_ATTRIBUTE] });
   const logs: string[] = [];
   const app = createApp({
