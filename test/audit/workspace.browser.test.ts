@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { makeRecord } from '../store/records';
 import { startWorkspace, type Workspace } from './support/workspace';
 import { seedThroughApi } from './support/seed';
@@ -30,10 +31,7 @@ beforeAll(async () => {
       else await ws.store.insertAccepted(rec, Buffer.from('{}'));
     }
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -3,17 +3,15 @@
  * the IdP's page posts the response to the ACS by script, and the browser lands on /audit with an
  * httpOnly, SameSite=Lax session cookie. This is the path the audit workspace's browser tests use.
  */
-import { chromium, type Browser as PwBrowser } from 'playwright-core';
+import type { Browser as PwBrowser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { startSamlHarness, type SamlHarness } from '../support/saml-harness';
 
 let h: SamlHarness;
 let browser: PwBrowser;
 beforeAll(async () => {
   h = await startSamlHarness();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -224,13 +224,7 @@ export class Engine {
     const seenCounts = frame.counts;
     // `_x` twins are rare: look them up only when the object has any (building '_'+name for every
     // property and probing for it was the walker's single biggest cost)
-    let hasTwins = false;
-    for (const key in obj) {
-      if (key.charCodeAt(0) === 95) {
-        hasTwins = true;
-        break;
-      }
-    }
+    const hasTwins = hasUnderscoreKey(obj);
     for (const key in obj) {
       if ((isResourceRoot && key === 'resourceType') || obj[key] === undefined) continue;
       const isExt = key.charCodeAt(0) === 95; /* _ */
@@ -279,13 +273,7 @@ export class Engine {
     const seenNodes = frame.nodes;
     const seenKeys = frame.keys;
     const seenCounts = frame.counts;
-    let hasTwins = false;
-    for (const key in obj) {
-      if (key.charCodeAt(0) === 95) {
-        hasTwins = true;
-        break;
-      }
-    }
+    const hasTwins = hasUnderscoreKey(obj);
     const must = this.compiler.mustCheck(source);
     for (let m = 0; m < must.length; m++) {
       const child = must[m];
@@ -607,3 +595,9 @@ function articled(kind: string): string {
 
 
 
+
+/** Does the object have any `_x` key (a primitive's extension twin)? */
+function hasUnderscoreKey(obj: Json): boolean {
+  for (const key in obj) if (key.charCodeAt(0) === 95) return true;
+  return false;
+}
