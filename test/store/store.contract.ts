@@ -355,16 +355,18 @@ export function storeContract(engine: EngineName): void {
       const [id] = await insertMany(store, 1);
       await store.claimOutbox('w1', 10, 60_000);
       const at = new Date().toISOString();
-      // The second completion names a submission that does not exist: its attempt row cannot be stored.
+      const [other] = await insertMany(store, 1);
+      // The second completion cannot be stored (its time is not a time), after the first was applied.
       await expect(
         store.completeDeliveries([
           { attempt: { submissionId: id, at, workerId: 'w1', outcome: 'delivered', httpStatus: 200, durationMs: 1 }, response: { status: 200 } },
-          { attempt: { submissionId: 'no-such-submission', at, workerId: 'w1', outcome: 'delivered', httpStatus: 200, durationMs: 1 }, response: { status: 200 } },
+          { attempt: { submissionId: other, at, workerId: 'w1', outcome: 'delivered', httpStatus: 200, durationMs: 1 }, response: { status: 200 }, at: new Date(Number.NaN) },
         ]),
       ).rejects.toThrow();
+      expect((await store.getSubmission(other))?.status).toBe('accepted');
       expect((await store.getSubmission(id))?.status).toBe('accepted');
       expect(await store.listAttempts(id)).toEqual([]);
-      expect(await store.outboxDepth()).toBe(1);
+      expect(await store.outboxDepth()).toBe(2);
       expect(await store.getPayload(id)).toBeDefined();
     });
 
