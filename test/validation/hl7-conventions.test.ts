@@ -61,6 +61,13 @@ describe('code systems in HL7 namespaces that no loaded package defines', () => 
       expect({ system, issues: issues.filter((i) => i.messageId?.startsWith('CODE_SYSTEM_')) }).toEqual({ system, issues: [] });
     }
   });
+  it("a guide's code system counts as unknown only when that guide is loaded (offline, an absent guide cannot be judged)", () => {
+    const system = 'http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs';
+    expect(errors(v.validate(coded(system, 'diagnostic-implication')))).toEqual([]);
+    const none = () => false;
+    expect(judgeUnknownSystemUri(system, none, (base) => base === 'http://hl7.org/fhir/uv/genomics-reporting')?.messageId).toBe('CODE_SYSTEM_UNKNOWN');
+    expect(judgeUnknownSystemUri(system, none, () => false)).toBeUndefined();
+  });
   it('codes of unknown systems elsewhere stay uncheckable: information under a binding, never an error', () => {
     const local = v.validate(bound(LOCAL_SYSTEM));
     expect(errors(local)).toEqual([]);

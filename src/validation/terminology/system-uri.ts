@@ -49,8 +49,21 @@ function suggestCanonical(system: string, isLoaded: (url: string) => boolean): s
   return candidates.find(isLoaded) ?? UNDETERMINED;
 }
 
-/** The problem with a system URL that names no loaded code system, or undefined when it may be fine. */
-export function judgeUnknownSystemUri(system: string, isLoaded: (url: string) => boolean): SystemUriProblem | undefined {
+/**
+ * The canonical base of an implementation guide published under hl7.org/fhir/<realm>/<guide>
+ * (`http://hl7.org/fhir/uv/genomics-reporting`), or undefined for the core specification's own URLs.
+ */
+export function guideBase(url: string): string | undefined {
+  const m = /^https?:\/\/(?:www\.)?hl7\.org\/fhir\/[a-z]{2}\/[^/]+/.exec(url);
+  return m ? m[0].replace(/^https:/, 'http:').replace('//www.', '//') : undefined;
+}
+
+/**
+ * The problem with a system URL that names no loaded code system, or undefined when it may be fine.
+ * A code system of an implementation guide counts as unknown only when that guide is loaded: the HL7
+ * validator would fetch a guide's package; offline, a guide that is not loaded cannot be judged.
+ */
+export function judgeUnknownSystemUri(system: string, isLoaded: (url: string) => boolean, isGuideLoaded: (base: string) => boolean = () => false): SystemUriProblem | undefined {
   if (BUILD_SERVER.some((b) => system.startsWith(b))) {
     return {
       messageId: 'CODE_SYSTEM_WRONG_BUILD',
@@ -65,6 +78,8 @@ export function judgeUnknownSystemUri(system: string, isLoaded: (url: string) =>
       message: `The code system '${system}' is wrong: a Coding.system cannot point at an HTML page; use the code system's canonical URL. Perhaps: ${suggestCanonical(system, isLoaded)}`,
     };
   }
+  const guide = guideBase(system);
+  if (guide && !isGuideLoaded(guide)) return undefined;
   const suggestion = suggestCanonical(system, isLoaded);
   return {
     messageId: 'CODE_SYSTEM_UNKNOWN',
