@@ -3,6 +3,7 @@
  * unique element ids, searchset Bundles, Attachment.size, empty objects, ext-1 with an unknown
  * value property, required codes without a value, and ele-1 on empty strings.
  */
+import { createHash } from 'node:crypto';
 import { createValidator, type EngineValidator, type ValidationIssue } from '../../src/validation';
 import { base64DecodedLength } from '../../src/validation/checks/attachment';
 import { searchedTypes } from '../../src/validation/checks/searchset';
@@ -157,6 +158,16 @@ describe('Attachment.size against the data', () => {
     expect(withId(v.validate(media({ data, size: 200 })), 'ATTACHMENT_SIZE')).toEqual([]);
     expect(withId(v.validate(media({ data: wrapped, size: 200 })), 'ATTACHMENT_SIZE')).toEqual([]);
     expect(withId(v.validate(media({ data })), 'ATTACHMENT_SIZE')).toEqual([]);
+  });
+
+  it('compares a stated hash with the SHA-1 of the decoded data', () => {
+    const bytes = Buffer.from('Yardstick data');
+    const sha1 = createHash('sha1').update(bytes).digest('base64');
+    const good = v.validate(media({ data: bytes.toString('base64'), size: 14, hash: sha1 }));
+    expect(withId(good, 'ATTACHMENT_HASH')).toEqual([]);
+    const bad = v.validate(media({ data: bytes.toString('base64'), hash: Buffer.from('1234567890').toString('base64') }));
+    expect(withId(bad, 'ATTACHMENT_HASH')).toEqual([expect.objectContaining({ severity: 'error', expression: 'Media.content' })]);
+    expect(withId(bad, 'ATTACHMENT_HASH')[0].diagnostics).toContain(sha1);
   });
 
   it('computes the decoded length from the text as Node decodes it', () => {

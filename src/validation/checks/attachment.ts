@@ -1,7 +1,9 @@
 /**
- * Attachment.size states the number of bytes of the data: when both are present it must equal the
- * length of the base64-decoded `data` (the HL7 validator reports a mismatch as an error).
+ * Attachment.size and Attachment.hash describe the data: when given with `data`, the size must equal
+ * the length of the base64-decoded data and the hash its SHA-1 (base64). The HL7 validator reports
+ * either mismatch as an error.
  */
+import { createHash } from 'node:crypto';
 import type { ValidationIssue } from '../issue';
 import { report, type Json } from './context';
 
@@ -30,10 +32,18 @@ export function base64DecodedLength(data: string): number | undefined {
 }
 
 export function checkAttachment(attachment: Json, path: string, sink: ValidationIssue[]): void {
-  const { data, size } = attachment;
-  if (typeof data !== 'string' || typeof size !== 'number' || !Number.isInteger(size) || size < 0) return;
+  const { data, size, hash } = attachment;
+  if (typeof data !== 'string') return;
   const actual = base64DecodedLength(data);
-  if (actual !== undefined && actual !== size) {
+  if (actual === undefined) return;
+  if (typeof size === 'number' && Number.isInteger(size) && size >= 0 && actual !== size) {
     report(sink, 'error', 'value', 'ATTACHMENT_SIZE', `Stated attachment size ${size} does not match the actual size of the data, ${actual} bytes (decoded from base64)`, path);
+  }
+  // only decoded when a hash is stated: the data may be megabytes
+  if (typeof hash === 'string' && hash !== '') {
+    const digest = createHash('sha1').update(Buffer.from(data, 'base64')).digest('base64');
+    if (digest !== hash.replace(/\s+/g, '')) {
+      report(sink, 'error', 'value', 'ATTACHMENT_HASH', `The stated hash '${hash}' does not match the SHA-1 hash of the data ('${digest}')`, path);
+    }
   }
 }
