@@ -73,6 +73,15 @@ describe('element ids are unique within a resource', () => {
     expect(where(v.validate(bundle), 'DUPLICATE_ID')).toEqual(['Bundle.entry[2]']);
   });
 
+  it('reports the occurrence that comes later in the document, though sliced elements are walked last', () => {
+    // vitalsigns slices Observation.category: its items are checked after Observation.code
+    const category = [{ id: 'k1', coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }];
+    const code = { coding: [{ id: 'k1', system: 'http://loinc.org', code: '8867-4' }] };
+    const head = { resourceType: 'Observation', id: 'o1', meta: { profile: ['http://hl7.org/fhir/StructureDefinition/vitalsigns'] }, text: narrative, status: 'final' };
+    expect(where(v.validate({ ...head, category, code }), 'DUPLICATE_ID')).toEqual(['Observation.code.coding[0]']);
+    expect(where(v.validate({ ...head, code, category }), 'DUPLICATE_ID')).toEqual(['Observation.category[0]']);
+  });
+
   it('does not mistake a second walk of the same element (a second profile) for a duplicate', () => {
     const obs = observation({ code: { coding: [{ id: 'c1', system: 'http://loinc.org', code: '8867-4' }] }, category: [{ id: 'c2', text: 'vital' }] });
     const issues = v.validate(obs, { profiles: ['http://hl7.org/fhir/StructureDefinition/vitalsigns', 'http://hl7.org/fhir/StructureDefinition/heartrate'] });

@@ -16,7 +16,7 @@ export interface ResourceEnv {
   contained?: Map<string, { resource: Json; path: string }>;
   isContained: boolean;
   /** Element ids met so far in this resource, and the object carrying each (see ids.ts). */
-  elementIds?: Map<string, object>;
+  elementIds?: Map<string, { holder: object; path: string }>;
 }
 
 export function isObject(v: unknown): v is Json {
