@@ -20,6 +20,10 @@ import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
 import { ExtensionPolicy } from './extension-policy';
+import { checkElementId } from './ids';
+import { checkSearchSet } from './searchset';
+import { checkAttachment } from './attachment';
+import { checkMissingRequiredCode } from './missing-code';
 
 const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 /** Shared stand-in for an absent array (read only): the walk would otherwise allocate one per property. */
@@ -97,7 +101,10 @@ export class Engine {
       return;
     }
     const env = this.resourceEnv(value, path, parent, fullUrl, contained);
-    if (rt === 'Bundle') checkUniqueFullUrls(value, path, sink);
+    if (rt === 'Bundle') {
+      checkUniqueFullUrls(value, path, sink);
+      checkSearchSet(value, path, sink, (t) => this.store.isResourceType(t));
+    }
 
     const meta = isObject(value.meta) ? value.meta : undefined;
     const declared = Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];
@@ -204,6 +211,7 @@ export class Engine {
     const source = this.compiler.childSource(node, type);
     const map = source ? this.compiler.childMap(source, type) : undefined;
     if (!source || !map) return;
+    if (!isResourceRoot && typeof obj.id === 'string') checkElementId(env, obj.id, obj, path, sink);
     // one pass over the properties present; absent children only matter when required or sliced.
     // Parallel arrays rather than a Map: objects have few properties and this runs for every element.
     // the per-object bookkeeping lives in frames reused by depth: this runs for every complex value,
@@ -417,6 +425,9 @@ export class Engine {
     }
     if (keyCount === 0) {
       report(sink, 'error', 'structure', 'JSON_EMPTY', 'Object must have some content: an empty object must be omitted', path);
+      // its required children are missing too, and the HL7 validator says so; a resource is not
+      // walked (its missing resourceType is the one problem worth reporting)
+      if (!(type.isResource ??= this.isResourceTypeCode(type.code))) this.walkObject(run, value, node, type, path, env, sink);
       return;
     }
     if ((type.isResource ??= this.isResourceTypeCode(type.code))) {
@@ -442,6 +453,7 @@ export class Engine {
     if (node.binding) checkBinding(this, value, node, type, path, sink);
     // CodeableConcept.coding items come through here as Codings
     if (type.code === 'Coding') checkCodingInSystem(this, value, path, sink);
+    else if (type.code === 'Attachment') checkAttachment(value, path, sink);
     if (type.code === 'Reference') checkReference(this, run, value, node, type, path, env, sink);
     this.checkInvariants(run, value, node, path, env, sink);
     const typeRoot = this.compiler.typeRoot(type.code);
@@ -473,6 +485,8 @@ export class Engine {
         report(sink, 'error', 'structure', 'JSON_TYPE', `The value of ${node.path} (${type.code}) must be a JSON ${kind}, not ${articled(jsonTypeName(value))}`, path);
       } else if (kind === 'string' && value === '') {
         report(sink, 'error', 'structure', 'JSON_EMPTY', '@value cannot be empty: empty strings are not allowed in FHIR JSON', path);
+        // an empty string is no value, so without extensions the element is empty: ele-1 fails too (HL7 reports both)
+        if (!ext) report(sink, 'error', 'invariant', 'INVARIANT', `Constraint failed: ele-1: 'All FHIR elements must have a @value or children'`, path);
       } else {
         const problem = checkPrimitiveFormat(type.code, value);
         if (problem) report(sink, 'error', 'value', problem.messageId, problem.message, path);
@@ -483,6 +497,7 @@ export class Engine {
       }
     } else {
       if (node.fixed !== undefined || node.pattern !== undefined) this.checkFixedPattern(undefined, node, path, sink);
+      if (node.binding && ext) checkMissingRequiredCode(node, type, path, sink);
     }
     if (ext) {
       let empty = true;

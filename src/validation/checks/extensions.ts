@@ -11,7 +11,7 @@ const EXTENSION_TYPE: TypeRef = { code: 'Extension', profiles: [], targetProfile
 
 export function checkExtension(engine: Engine, run: Run, ext: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
   const url = ext.url;
-  const hasValue = Object.keys(ext).some((k) => k.startsWith('value') && k.length > 5);
+  const hasValue = hasKnownValue(engine, ext);
   const hasChildren = Array.isArray(ext.extension) && ext.extension.length > 0;
   if (hasValue === hasChildren) {
     report(sink, 'error', 'invariant', 'INVARIANT', "Constraint failed: ext-1: 'Must have either extensions or value[x], not both'", path);
@@ -56,6 +56,19 @@ export function checkExtension(engine: Engine, run: Run, ext: Json, node: Elemen
     report(sink, 'error', 'structure', 'EXTENSION_IS_MODIFIER', `The extension ${url} is a modifier extension, but is used as an extension`, path);
   }
   checkContext(engine, profile.contexts ?? [], url, node, path, env, sink, parent);
+}
+
+/**
+ * ext-1 reads `value` as the model sees it: a property such as `valueCodeY`, which names no type of
+ * Extension.value[x], is an unknown element rather than a value (the HL7 validator agrees).
+ */
+function hasKnownValue(engine: Engine, ext: Json): boolean {
+  const root = engine.compiler.typeRoot('Extension');
+  const known = root ? engine.compiler.childMap(root, EXTENSION_TYPE) : undefined;
+  for (const k in ext) {
+    if (k.length > 5 && k.startsWith('value') && (!known || known.has(k))) return true;
+  }
+  return false;
 }
 
 function isModifier(root: ElementNode): boolean {
