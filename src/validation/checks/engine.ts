@@ -10,8 +10,10 @@ import { Compiler, PRIMITIVE_TYPES } from '../compile/compiler';
 import type { ChildEntry, CompiledInvariant, CompiledProfile, ElementNode, TypeRef } from '../compile/model';
 import { NATIVE_INVARIANTS, compiledInvariant, invariantHolds } from '../compile/fhirpath';
 import { NATIVE_EXPRESSIONS } from '../compile/native-invariants';
+import { RESOLVE_ENV_VAR } from '../compile/fhirpath-resolve';
 import { BAIL, compileNative } from '../compile/fhirpath-native';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
+import { checkNarrativeXhtml } from './xhtml';
 import { deepEqual, describe, matchesPattern } from './match';
 import { isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
 import { BundleIndex, checkUniqueFullUrls } from './bundle';
@@ -19,6 +21,7 @@ import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
+import { checkCapabilityStatement } from './capability-statement';
 
 const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 /** Shared stand-in for an absent array (read only): the walk would otherwise allocate one per property. */
@@ -94,6 +97,7 @@ export class Engine {
     }
     const env = this.resourceEnv(value, path, parent, fullUrl, contained);
     if (rt === 'Bundle') checkUniqueFullUrls(value, path, sink);
+    if (rt === 'CapabilityStatement') checkCapabilityStatement(value, path, sink);
 
     const meta = isObject(value.meta) ? value.meta : undefined;
     const declared = Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];
@@ -453,6 +457,7 @@ export class Engine {
         report(sink, 'error', 'structure', 'JSON_EMPTY', '@value cannot be empty: empty strings are not allowed in FHIR JSON', path);
       } else {
         const problem = checkPrimitiveFormat(type.code, value);
+        if (type.code === 'xhtml') checkNarrativeXhtml(value as string, node, path, sink);
         if (problem) report(sink, 'error', 'value', problem.messageId, problem.message, path);
         else {
           this.checkFixedPattern(value, node, path, sink);
@@ -531,7 +536,7 @@ export class Engine {
     const fn = compiledInvariant(inv, basePath);
     if (!fn) return;
     try {
-      ok = invariantHolds(fn(value, { resource: env.resource, rootResource: env.rootResource }));
+      ok = invariantHolds(fn(value, { resource: env.resource, rootResource: env.rootResource, [RESOLVE_ENV_VAR]: env }));
     } catch (e) {
       report(sink, 'warning', 'processing', 'INVARIANT_ERROR', `Problem evaluating invariant ${inv.key} ('${inv.expression}'): ${(e as Error).message.split('\n')[0]}`, path);
       return;

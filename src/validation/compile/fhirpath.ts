@@ -5,6 +5,7 @@
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4';
 import type { CompiledInvariant, InvariantFn } from './model';
+import { RESOLVE_INVOCATION_TABLE } from './fhirpath-resolve';
 
 /**
  * Core invariants this engine checks natively instead of through FHIRPath, and why:
@@ -31,7 +32,11 @@ export function compiledInvariant(inv: CompiledInvariant, basePath: string): Inv
   let fn = cache.get(key);
   if (fn === undefined) {
     try {
-      fn = fhirpath.compile({ base: basePath, expression: inv.expression }, r4model, { resolveInternalTypes: true, traceFn: () => undefined }) as unknown as InvariantFn;
+      fn = fhirpath.compile({ base: basePath, expression: inv.expression }, r4model, {
+        resolveInternalTypes: true,
+        traceFn: () => undefined,
+        userInvocationTable: RESOLVE_INVOCATION_TABLE,
+      }) as unknown as InvariantFn;
     } catch (e) {
       uncompilable.set(inv.key, (e as Error).message.split('\n')[0]);
       fn = null;
