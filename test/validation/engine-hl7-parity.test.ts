@@ -1,10 +1,12 @@
 /**
  * Checks where the engine follows the HL7 Java validator beyond the StructureDefinitions: the
- * narrative's allowed HTML (txt-1), resolve() inside invariants, corrected core invariants (que-12),
+ * narrative's allowed HTML (txt-1), resolve() inside invariants, corrected core invariants (que-12, ref-1),
  * FHIR format names where a MIME type is bound, and CapabilityStatement search parameter types.
  */
 import { createValidator, type EngineValidator } from '../../src/validation';
 import { narrativeProblems, scanXhtml } from '../../src/validation/checks/xhtml';
+import { correctedExpression } from '../../src/validation/compile/invariant-corrections';
+import { NATIVE_EXPRESSIONS } from '../../src/validation/compile/native-invariants';
 import { errors, observation, withId } from './engine-helpers';
 
 let v: EngineValidator;
@@ -137,6 +139,28 @@ describe('corrected core invariants (que-12)', () => {
   it('passes one enableWhen, or two with enableBehavior', () => {
     expect(que12(v.validate(questionnaire(1)))).toEqual([]);
     expect(que12(v.validate(questionnaire(2, 'all')))).toEqual([]);
+  });
+});
+
+describe('corrected core invariants (ref-1)', () => {
+  const withContained = (targetRef: string) =>
+    observation({
+      contained: [{ resourceType: 'Provenance', id: 'prov', target: [{ reference: targetRef }], recorded: '2026-11-25T10:00:00Z', agent: [{ who: { display: 'lab' } }] }],
+      derivedFrom: [{ reference: '#prov' }],
+    });
+  const ref1 = (issues: ReturnType<EngineValidator['validate']>) => issues.filter((i) => i.diagnostics?.startsWith('Constraint failed: ref-1'));
+  it("lets a contained resource refer to its container with '#' (the published text fails it)", () => {
+    expect(ref1(v.validate(withContained('#')))).toEqual([]);
+  });
+  it('still fails a local reference to a contained resource that is not there', () => {
+    const issues = ref1(v.validate(withContained('#nowhere')));
+    expect(issues).toHaveLength(1);
+    expect(issues[0].expression).toBe('Observation.contained[0].target[0]');
+  });
+  it('keeps the corrected ref-1 on the fast native path', () => {
+    const published = "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
+    expect(correctedExpression('ref-1', published)).toBe(NATIVE_EXPRESSIONS['ref-1'].expression);
+    expect(correctedExpression('ref-1', 'reference.exists()')).toBe('reference.exists()');
   });
 });
 

@@ -16,6 +16,12 @@ const CORRECTIONS: Readonly<Record<string, Correction>> = {
     corrected: 'enableWhen.count() >= 2 implies enableBehavior.exists()',
     why: "'If there are more than one enableWhen, enableBehavior must be specified': two enableWhen already need it (fixed in later FHIR versions; HL7 applies the fix to R4)",
   },
+  'ref-1': {
+    published: "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
+    corrected:
+      "reference.exists() implies (reference = '#' or (reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))))",
+    why: "a contained resource may refer to its container with '#' (R4 References), which the published text fails",
+  },
 };
 
 /** The expression to evaluate for a constraint: the corrected one for a known-wrong core invariant, else the given one. */
