@@ -60,6 +60,15 @@ describe('narrative XHTML (txt-1)', () => {
     ]);
     expect(txt1(issues)).toEqual([]);
   });
+  it('requires some visible content (txt-2): text or an image', () => {
+    const txt2 = (div: string) => v.validate(withDiv(div)).filter((i) => i.diagnostics?.startsWith('Constraint failed: txt-2'));
+    const empty = txt2(`<div ${XHTML}>  <p> </p><!-- nothing to see --></div>`);
+    expect(empty).toHaveLength(1);
+    expect(empty[0]).toMatchObject({ severity: 'error', code: 'invariant', expression: 'Observation.text.div' });
+    expect(txt2(`<div ${XHTML}/>`)).toHaveLength(1);
+    expect(txt2(`<div ${XHTML}><p><img src="logo.png"/></p></div>`)).toEqual([]);
+    expect(txt2(`<div ${XHTML}><p>&#160;x</p></div>`)).toEqual([]);
+  });
   it('scans names, attributes and nesting of an XHTML fragment', () => {
     const scan = scanXhtml(`<div ${XHTML}><p a='1' b="2>3">x<br/></p></div>`);
     expect(scan.malformed).toBeUndefined();

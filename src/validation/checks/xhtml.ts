@@ -1,7 +1,8 @@
 /**
- * Narrative XHTML beyond its outer <div> (see primitives.ts): well-formedness, and only the
- * elements and attributes txt-1 allows (narrative-html.ts), as the HL7 validator checks them. Like
- * HL7, each illegal name is its own error and txt-1 fails once besides, all at the div.
+ * Narrative XHTML beyond its outer <div> (see primitives.ts): well-formedness, only the elements
+ * and attributes txt-1 allows (narrative-html.ts), and some visible content (txt-2), as the HL7
+ * validator checks them. Like HL7, each illegal name is its own error and txt-1 fails once besides,
+ * all at the div.
  *
  * A small scanner rather than an XML parser: only names and nesting matter here, and a narrative
  * sits in nearly every resource of a report.
@@ -30,6 +31,8 @@ export interface XhtmlElement {
 
 export interface XhtmlScan {
   elements: XhtmlElement[];
+  /** Some non-whitespace text (outside markup), or an image with a source: what txt-2 asks for. */
+  hasContent: boolean;
   /** Why the text is not well-formed XML, when it is not. */
   malformed?: string;
 }
@@ -50,7 +53,8 @@ export function scanXhtml(text: string): XhtmlScan {
   let roots = 0;
   let i = 0;
   const n = text.length;
-  const fail = (why: string): XhtmlScan => ({ elements, malformed: why });
+  let hasContent = false;
+  const fail = (why: string): XhtmlScan => ({ elements, hasContent, malformed: why });
   const readName = (): string => {
     const start = i;
     if (i < n && isNameStart(text.charCodeAt(i))) {
@@ -69,7 +73,10 @@ export function scanXhtml(text: string): XhtmlScan {
       if (open.length === 0 && text.slice(i).trim()) return fail('text found after the end of the outer element');
       break;
     }
-    if (open.length === 0 && text.slice(i, lt).trim()) return fail('text found outside the outer element');
+    if (lt > i && (open.length === 0 || !hasContent) && text.slice(i, lt).trim()) {
+      if (open.length === 0) return fail('text found outside the outer element');
+      hasContent = true;
+    }
     i = lt;
     if (text.startsWith('<!--', i)) {
       const end = text.indexOf('-->', i + 4);
@@ -80,6 +87,7 @@ export function scanXhtml(text: string): XhtmlScan {
     if (text.startsWith('<![CDATA[', i)) {
       const end = text.indexOf(']]>', i + 9);
       if (end < 0) return fail('unterminated CDATA section');
+      if (text.slice(i + 9, end).trim()) hasContent = true;
       i = end + 3;
       continue;
     }
@@ -127,6 +135,7 @@ export function scanXhtml(text: string): XhtmlScan {
       i = end + 1;
     }
     elements.push(element);
+    if (name === 'img' && element.attributes.some(([a]) => a === 'src')) hasContent = true;
     if (text[i] === '/') {
       i += 2;
       continue;
@@ -136,7 +145,7 @@ export function scanXhtml(text: string): XhtmlScan {
     if (name === 'p') paragraphs++;
   }
   if (open.length) return fail(`unclosed element <${open[open.length - 1]}>`);
-  return { elements };
+  return { elements, hasContent };
 }
 
 export interface NarrativeProblem {
@@ -179,6 +188,11 @@ export function checkNarrativeXhtml(text: string, node: ElementNode, path: strin
   if (scan.malformed) {
     report(sink, 'error', 'invalid', 'XHTML', `Error parsing XHTML: Malformed XHTML: ${scan.malformed}`, path);
     return;
+  }
+  if (!scan.hasContent) {
+    // R4 publishes txt-2 as htmlChecks() too; its own xpath (and HL7) ask for visible content
+    const inv = node.invariants.find((c) => c.key === 'txt-2');
+    if (inv) report(sink, inv.severity, 'invariant', 'INVARIANT', `Constraint failed: txt-2: '${inv.human}' (defined in ${inv.source})`, path);
   }
   for (const p of problems) report(sink, 'error', 'invalid', 'XHTML', p.message, path);
 }

@@ -13,8 +13,8 @@ import { RESOLVE_INVOCATION_TABLE } from './fhirpath-resolve';
  *   both): the JSON rules check them on every element at no cost; evaluating them through FHIRPath on
  *   every element would dominate the run time.
  * - txt-1/txt-2 use htmlChecks(), which fhirpath.js does not implement (the HL7 validator checks the
- *   XHTML with its own parser); checks/xhtml.ts reports txt-1 with the illegal names it finds. txt-2
- *   (some non-whitespace content) is not checked.
+ *   XHTML with its own parser); checks/xhtml.ts checks both (txt-1: the allowed names, txt-2: some
+ *   visible content).
  * - bdl-7 (fullUrl unique) uses isDistinct() over all entries, quadratic in fhirpath.js: checked natively
  *   by the Bundle module.
  * - dom-3 (contained resources are referenced) fails in fhirpath.js 5 (`descendants().as(canonical)`
