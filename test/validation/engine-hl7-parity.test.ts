@@ -1,6 +1,6 @@
 /**
  * Checks where the engine follows the HL7 Java validator beyond the StructureDefinitions: the
- * narrative's allowed HTML (txt-1), resolve() inside invariants, corrected core invariants (que-12, ref-1),
+ * narrative's allowed HTML (txt-1), resolve() inside invariants, corrected core invariants (que-12, ref-1, canonical names),
  * FHIR format names where a MIME type is bound, and CapabilityStatement search parameter types.
  */
 import { createValidator, type EngineValidator } from '../../src/validation';
@@ -168,8 +168,21 @@ describe('corrected core invariants (ref-1)', () => {
   });
   it('keeps the corrected ref-1 on the fast native path', () => {
     const published = "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
-    expect(correctedExpression('ref-1', published)).toBe(NATIVE_EXPRESSIONS['ref-1'].expression);
-    expect(correctedExpression('ref-1', 'reference.exists()')).toBe('reference.exists()');
+    expect(correctedExpression(published)).toBe(NATIVE_EXPRESSIONS['ref-1'].expression);
+    expect(correctedExpression('reference.exists()')).toBe('reference.exists()');
+  });
+});
+
+describe('corrected core invariants (canonical names)', () => {
+  const valueSet = (name: string) => ({ resourceType: 'ValueSet', id: 'vs1', text: { status: 'generated', div: `<div ${XHTML}>vs</div>` }, status: 'draft', name });
+  const vsd0 = (issues: ReturnType<EngineValidator['validate']>) => issues.filter((i) => i.diagnostics?.startsWith('Constraint failed: vsd-0'));
+  it('warns when the whole name is not usable as an identifier (not just some part of it)', () => {
+    expect(vsd0(v.validate(valueSet('myValueSet')))).toHaveLength(1);
+    expect(vsd0(v.validate(valueSet('myValueSet')))[0]).toMatchObject({ severity: 'warning', expression: 'ValueSet' });
+    expect(vsd0(v.validate(valueSet('Genomic variant codes')))).toHaveLength(1);
+  });
+  it('accepts an identifier-like name', () => {
+    expect(vsd0(v.validate(valueSet('GenomicVariantCodes')))).toEqual([]);
   });
 });
 

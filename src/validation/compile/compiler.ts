@@ -209,7 +209,7 @@ export class Compiler {
         key: c.key,
         severity: c.severity === 'warning' ? 'warning' : 'error',
         human: c.human ?? '',
-        expression: correctedExpression(c.key, c.expression),
+        expression: correctedExpression(c.expression),
         source: c.source ?? profile.url,
         rule: keyRule,
         tagged: own || keyRule !== undefined,
