@@ -22,6 +22,7 @@ import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
 import { checkCapabilityStatement } from './capability-statement';
+import { ExtensionPolicy } from './extension-policy';
 
 const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 /** Shared stand-in for an absent array (read only): the walk would otherwise allocate one per property. */
@@ -58,6 +59,7 @@ export interface EngineOptions {
   store: ConformanceStore;
   terminology: Terminology;
   rules: RuleCatalog;
+  extensionPolicy?: ExtensionPolicy;
 }
 
 interface WalkFrame {
@@ -72,9 +74,11 @@ export class Engine {
   readonly compiler: Compiler;
   readonly terminology: Terminology;
   readonly rules: RuleCatalog;
+  readonly extensionPolicy: ExtensionPolicy;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
+    this.extensionPolicy = options.extensionPolicy ?? new ExtensionPolicy();
     this.terminology = options.terminology;
     this.rules = options.rules;
     this.compiler = new Compiler(options.store, options.rules);
@@ -240,7 +244,7 @@ export class Engine {
       }
       if (isExt) {
         if (!PRIMITIVE_TYPES.has(entry.type.code)) {
-          report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
+          report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, path);
           continue;
         }
         if (obj[bare] !== undefined) continue; // handled with its value
@@ -303,14 +307,32 @@ export class Engine {
     }
   }
 
+  /**
+   * A property the definition does not know is reported at the element that holds it (the HL7
+   * validator's convention: the property has no element definition to point at), named in the text.
+   * A choice type that the base definition allows but a profile removed is an element of the base
+   * type: it keeps its own path (as in HL7), and so does one a profile rule forbids, as rule issues do.
+   */
   private reportUnknown(source: ElementNode, key: string, bare: string, path: string, sink: ValidationIssue[]): void {
     const choice = source.children.find((c) => c.choice && bare.startsWith(c.name) && bare.length > c.name.length && /[A-Z]/.test(bare[c.name.length]));
     if (choice && this.isKnownTypeSuffix(bare.slice(choice.name.length))) {
+      const suffix = bare.slice(choice.name.length);
       const allowed = choice.types.map((t) => t.code).join(', ');
-      report(sink, 'error', 'structure', 'TYPE_NOT_ALLOWED', `The type '${bare.slice(choice.name.length)}' is not allowed for ${choice.path} (allowed: ${allowed})`, `${path}.${key}`, choice.profile.isConstraint ? choice.rule : undefined);
+      const rule = choice.profile.isConstraint ? choice.rule : undefined;
+      const where = rule || this.baseAllowsChoiceType(choice, suffix) ? `${path}.${key}` : path;
+      report(sink, 'error', 'structure', 'TYPE_NOT_ALLOWED', `The type '${suffix}' of the property '${key}' is not allowed for ${choice.path} (allowed: ${allowed})`, where, rule);
       return;
     }
-    report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
+    report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, path);
+  }
+
+  /** Whether the base definition of a profiled choice element allows the type (the profile narrowed it away). */
+  private baseAllowsChoiceType(choice: ElementNode, suffix: string): boolean {
+    if (!choice.profile.isConstraint) return false;
+    const base = this.compiler.typeRoot(choice.profile.type)?.profile.byId.get(choice.path);
+    if (!base) return true;
+    const lower = suffix.charAt(0).toLowerCase() + suffix.slice(1);
+    return base.types.some((t) => t.code === suffix || t.code === lower);
   }
 
   private isKnownTypeSuffix(suffix: string): boolean {
