@@ -10,8 +10,10 @@ import { Compiler, PRIMITIVE_TYPES } from '../compile/compiler';
 import type { ChildEntry, CompiledInvariant, CompiledProfile, ElementNode, TypeRef } from '../compile/model';
 import { NATIVE_INVARIANTS, compiledInvariant, invariantHolds } from '../compile/fhirpath';
 import { NATIVE_EXPRESSIONS } from '../compile/native-invariants';
+import { RESOLVE_ENV_VAR } from '../compile/fhirpath-resolve';
 import { BAIL, compileNative } from '../compile/fhirpath-native';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
+import { checkNarrativeXhtml } from './xhtml';
 import { deepEqual, describe, matchesPattern } from './match';
 import { isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
 import { BundleIndex, checkUniqueFullUrls } from './bundle';
@@ -19,6 +21,7 @@ import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
+import { checkCapabilityStatement } from './capability-statement';
 import { ExtensionPolicy } from './extension-policy';
 import { checkElementId } from './ids';
 import { checkSearchSet } from './searchset';
@@ -105,6 +108,7 @@ export class Engine {
       checkUniqueFullUrls(value, path, sink);
       checkSearchSet(value, path, sink, (t) => this.store.isResourceType(t));
     }
+    if (rt === 'CapabilityStatement') checkCapabilityStatement(value, path, sink);
 
     const meta = isObject(value.meta) ? value.meta : undefined;
     const declared = Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];
@@ -489,6 +493,7 @@ export class Engine {
         if (!ext) report(sink, 'error', 'invariant', 'INVARIANT', `Constraint failed: ele-1: 'All FHIR elements must have a @value or children'`, path);
       } else {
         const problem = checkPrimitiveFormat(type.code, value);
+        if (type.code === 'xhtml') checkNarrativeXhtml(value as string, node, path, sink);
         if (problem) report(sink, 'error', 'value', problem.messageId, problem.message, path);
         else {
           this.checkFixedPattern(value, node, path, sink);
@@ -568,7 +573,7 @@ export class Engine {
     const fn = compiledInvariant(inv, basePath);
     if (!fn) return;
     try {
-      ok = invariantHolds(fn(value, { resource: env.resource, rootResource: env.rootResource }));
+      ok = invariantHolds(fn(value, { resource: env.resource, rootResource: env.rootResource, [RESOLVE_ENV_VAR]: env }));
     } catch (e) {
       report(sink, 'warning', 'processing', 'INVARIANT_ERROR', `Problem evaluating invariant ${inv.key} ('${inv.expression}'): ${(e as Error).message.split('\n')[0]}`, path);
       return;
