@@ -59,13 +59,15 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
   }
   const entities: AuditEventEntity[] = [];
   if (input.submissionId) {
+    const detail = Object.entries(input.details ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => ({ type: k, valueString: String(v) }));
     entities.push({
       what: { reference: `Task/${input.submissionId}` },
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: OBJECT_ROLE, code: '20', display: 'Job' },
-      detail: Object.entries(input.details ?? {})
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => ({ type: k, valueString: String(v) })),
+      // FHIR JSON has no empty arrays: without details the element is left out.
+      ...(detail.length ? { detail } : {}),
     });
   }
   if (input.subjectHash) {

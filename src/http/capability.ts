@@ -1,6 +1,7 @@
 /** The CapabilityStatement: what this server really does, nothing more. */
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
 import { conformanceCapabilityResources } from '../ig/conformance';
+import { narrative } from './narrative';
 
 export interface CapabilityOptions {
   baseUrl: string;
@@ -28,6 +29,7 @@ export function capabilityStatement(o: CapabilityOptions): CapabilityStatement {
   const tokenUrl = o.tokenUrl ?? `${o.baseUrl}/auth/token`;
   return {
     resourceType: 'CapabilityStatement',
+    text: narrative(`NGC reporting gateway ${o.version}: FHIR R4 server accepting genomic report submissions as transaction Bundles at ${o.baseUrl}/fhir.`),
     status: 'active',
     date: o.now.toISOString(),
     publisher: 'Nationalt Genom Center',
@@ -46,13 +48,11 @@ export function capabilityStatement(o: CapabilityOptions): CapabilityStatement {
         security: {
           cors: false,
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
-          description: 'SMART Backend Services: client_credentials with a private_key_jwt client assertion; scopes system/Bundle.write and system/Bundle.read.',
-          extension: [
-            {
-              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
-              extension: [{ url: 'token', valueUri: tokenUrl }],
-            },
-          ],
+          // No oauth-uris extension: its definition requires an `authorize` endpoint, which SMART
+          // Backend Services (client_credentials) do not have; discovery is the SMART configuration.
+          description:
+            `SMART Backend Services: client_credentials with a private_key_jwt client assertion at ${tokenUrl}; ` +
+            `scopes system/Bundle.write and system/Bundle.read. Discovery: ${o.baseUrl}/.well-known/smart-configuration.`,
         },
         interaction: [{ code: 'transaction', documentation: 'The submission of one genomic report (NGC standard section 1)' }],
         operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],

@@ -1,6 +1,7 @@
 /** The submission's status as a FHIR Task, the resource a submitter polls (Content-Location). */
 import type { Task, TaskOutput } from 'fhir/r4';
 import type { SubmissionRecord } from '../store/types';
+import { narrative } from './narrative';
 
 export const CLIENT_ID_SYSTEM = 'http://ngc.dk/fhir/genomics/sid/gateway-client';
 export const SUBMISSION_ID_SYSTEM = 'http://ngc.dk/fhir/genomics/sid/submission';
@@ -34,6 +35,7 @@ export function submissionTask(record: SubmissionRecord): Task {
   const task: Task = {
     resourceType: 'Task',
     id: record.id,
+    text: narrative(`Submission ${record.id} (received ${record.receivedAt}): ${BUSINESS_STATUS[record.status]}.`),
     contained: [outcome],
     identifier: [{ system: SUBMISSION_ID_SYSTEM, value: record.id }],
     status: TASK_STATUS[record.status],

@@ -309,7 +309,8 @@ describe('HTTP API', () => {
       expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', kind: 'instance', software: { version: '1.2.3' }, format: expect.arrayContaining(['application/fhir+json']) });
       const rest = cs.rest[0];
       expect(rest.security.service[0].coding[0].code).toBe('SMART-on-FHIR');
-      expect(rest.security.extension[0].extension[0]).toEqual({ url: 'token', valueUri: `${h.url}/auth/token` });
+      expect(rest.security.description).toContain(`${h.url}/auth/token`);
+      expect(rest.security.description).toContain(`${h.url}/.well-known/smart-configuration`);
       expect(rest.interaction).toEqual([expect.objectContaining({ code: 'transaction' })]);
       expect(rest.resource.find((r: { type: string }) => r.type === 'Patient').supportedProfile).toEqual(['http://ngc.dk/fhir/genomics/StructureDefinition/ngc-patient']);
       expect(rest.resource.find((r: { type: string }) => r.type === 'Task').interaction).toEqual([{ code: 'read' }]);

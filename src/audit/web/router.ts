@@ -415,7 +415,15 @@ ${[...byRegion.entries()].map(([region, m]) => html`<h3>Region ${region}</h3><p>
     try {
       const q = eventQuery(req);
       const r = await audit.store.searchEvents(q);
-      res.type('application/fhir+json').json({ resourceType: 'Bundle', type: 'searchset', total: r.total, entry: r.items.map((e) => ({ fullUrl: `urn:uuid:${e.resource.id}`, resource: e.resource, search: { mode: 'match' } })) });
+      // The self link states the search that was run (a searchset needs one).
+      const self = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
+      res.type('application/fhir+json').json({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: r.total,
+        link: [{ relation: 'self', url: self }],
+        entry: r.items.map((e) => ({ fullUrl: `urn:uuid:${e.resource.id}`, resource: e.resource, search: { mode: 'match' } })),
+      });
     } catch (err) {
       next(err);
     }
