@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { narrative } from '../src/http/narrative';
 import { DEFAULT_CACHE_HOME, PROJECT_ROOT, prepareSushiCache } from './prepare-sushi-cache';
 
 export const PROFILES_DIR = path.join(PROJECT_ROOT, 'profiles');
@@ -119,8 +120,13 @@ function normalise(resource: Record<string, unknown>): Record<string, unknown> {
   const copy = { ...resource };
   delete copy.date;
   delete copy.meta;
-  delete copy.text;
-  return copy;
+  // SUSHI's narrative (if any) varies with its version; a narrative of our own from the resource's
+  // title and description is stable, and dom-6 asks every served resource for one.
+  const heading = String(copy.title ?? copy.name ?? copy.id);
+  const text = narrative(copy.description ? `${heading}: ${String(copy.description)}` : heading);
+  const { resourceType, id, ...rest } = copy;
+  delete rest.text;
+  return { resourceType, id, text, ...rest };
 }
 
 function runSushi(workDir: string, cacheHome: string): void {
