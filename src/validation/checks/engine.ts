@@ -27,25 +27,38 @@ const NO_ITEMS: readonly unknown[] = Object.freeze([]);
 export class Run {
   /** Set when a walk may report an issue twice (several profiles on one resource): validate() then de-duplicates. */
   mayDuplicate = false;
-  /** Issues per resource and profile; null while being computed (a cycle: assume conformance inside it). */
-  private readonly memo = new Map<object, Map<string, ValidationIssue[] | null>>();
+  /**
+   * Issues per resource, profile url and path; null while being computed (a cycle: assume conformance
+   * inside it). Nested maps: a joined key string would be built and hashed at every lookup.
+   */
+  private readonly memo = new Map<object, Map<string, Map<string, ValidationIssue[] | null>>>();
 
-  memoised(resource: Json, key: string, compute: () => ValidationIssue[]): ValidationIssue[] | undefined {
+  /** The memoised issues (null: being computed), or undefined when not computed yet. */
+  known(resource: Json, profileUrl: string, path: string): ValidationIssue[] | null | undefined {
+    return this.memo.get(resource)?.get(profileUrl)?.get(path);
+  }
+
+  memoised(resource: Json, profileUrl: string, path: string, compute: () => ValidationIssue[]): ValidationIssue[] | undefined {
     let perResource = this.memo.get(resource);
     if (!perResource) {
       perResource = new Map();
       this.memo.set(resource, perResource);
     }
-    const hit = perResource.get(key);
+    let perProfile = perResource.get(profileUrl);
+    if (!perProfile) {
+      perProfile = new Map();
+      perResource.set(profileUrl, perProfile);
+    }
+    const hit = perProfile.get(path);
     if (hit) return hit;
     if (hit === null) return undefined;
-    perResource.set(key, null);
+    perProfile.set(path, null);
     try {
       const issues = compute();
-      perResource.set(key, issues);
+      perProfile.set(path, issues);
       return issues;
     } catch (e) {
-      perResource.delete(key);
+      perProfile.delete(path);
       throw e;
     }
   }
@@ -149,7 +162,7 @@ export class Engine {
 
   /** All issues of a resource against one profile (memoised per run; undefined inside a cycle). */
   profileIssues(run: Run, value: Json, profile: CompiledProfile, env: ResourceEnv): ValidationIssue[] | undefined {
-    return run.memoised(value, profile.url + '\u0000' + env.path, () => {
+    return run.memoised(value, profile.url, env.path, () => {
       const sink: ValidationIssue[] = [];
       const type: TypeRef = { code: value.resourceType as string, profiles: [], targetProfiles: [] };
       this.walkObject(run, value, profile.root, type, env.path, env, sink, true);
@@ -167,8 +180,9 @@ export class Engine {
     if (!profile) return false;
     if (profile.type !== value.resourceType && profile.kind === 'resource' && profile.type !== 'Resource') return false;
     if (!this.quickMatch(profile.root, value)) return false;
-    const env = this.resourceEnv(value, path, parent, fullUrl, contained);
-    const issues = this.profileIssues(run, value, profile, env);
+    // a resource already judged against the profile (typically: where it stands in the Bundle) needs no env
+    const known = run.known(value, profile.url, path);
+    const issues = known !== undefined ? known : this.profileIssues(run, value, profile, this.resourceEnv(value, path, parent, fullUrl, contained));
     return !issues || !issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
   }
 
