@@ -24,42 +24,84 @@ const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 /** Shared stand-in for an absent array (read only): the walk would otherwise allocate one per property. */
 const NO_ITEMS: readonly unknown[] = Object.freeze([]);
 
+/** One memoised walk of a resource; a resource is nearly always walked against one profile at one path. */
+interface MemoEntry {
+  profileUrl: string;
+  path: string;
+  /** null while being computed (a cycle: assume conformance inside it). */
+  issues: ValidationIssue[] | null;
+  next: MemoEntry | undefined;
+}
+
+/**
+ * A CodeableConcept made only of codings (system, code, display, version, userSelected) and text gets
+ * the same issues wherever it stands, relative to its path: the same codes recur on every variant
+ * (LOINC panel codes, HGNC genes), so each distinct one is checked once per run. null: not reusable
+ * (an invariant was evaluated, which may read the resource around it, or an issue points outside it).
+ */
+interface ConceptMemo {
+  type: TypeRef;
+  root: ConceptSlot;
+}
+
+/**
+ * A trie over the content of a CodeableConcept: one step per property name and per string, so that no
+ * key string is built and hashed per value (issues: undefined until checked once).
+ */
+interface ConceptSlot {
+  next: Map<string, ConceptSlot> | undefined;
+  issues: { issue: ValidationIssue; suffix: string }[] | null | undefined;
+}
+
 export class Run {
   /** Set when a walk may report an issue twice (several profiles on one resource): validate() then de-duplicates. */
   mayDuplicate = false;
   /**
-   * Issues per resource, profile url and path; null while being computed (a cycle: assume conformance
-   * inside it). Nested maps: a joined key string would be built and hashed at every lookup.
+   * Issues per resource, profile url and path, as a short list per resource: a joined key string
+   * (or a map per resource) would be built at every lookup or for every resource.
    */
-  private readonly memo = new Map<object, Map<string, Map<string, ValidationIssue[] | null>>>();
+  private readonly memo = new Map<object, MemoEntry>();
+  /** Issues of the plain CodeableConcepts checked so far, per element node (see Engine.checkConcept). */
+  readonly concepts = new Map<ElementNode, ConceptMemo>();
+
+  private entry(resource: Json, profileUrl: string, path: string): MemoEntry | undefined {
+    for (let e = this.memo.get(resource); e; e = e.next) if (e.profileUrl === profileUrl && e.path === path) return e;
+    return undefined;
+  }
 
   /** The memoised issues (null: being computed), or undefined when not computed yet. */
   known(resource: Json, profileUrl: string, path: string): ValidationIssue[] | null | undefined {
-    return this.memo.get(resource)?.get(profileUrl)?.get(path);
+    return this.entry(resource, profileUrl, path)?.issues;
   }
 
   memoised(resource: Json, profileUrl: string, path: string, compute: () => ValidationIssue[]): ValidationIssue[] | undefined {
-    let perResource = this.memo.get(resource);
-    if (!perResource) {
-      perResource = new Map();
-      this.memo.set(resource, perResource);
-    }
-    let perProfile = perResource.get(profileUrl);
-    if (!perProfile) {
-      perProfile = new Map();
-      perResource.set(profileUrl, perProfile);
-    }
-    const hit = perProfile.get(path);
-    if (hit) return hit;
-    if (hit === null) return undefined;
-    perProfile.set(path, null);
+    const hit = this.entry(resource, profileUrl, path);
+    if (hit) return hit.issues ?? undefined;
+    const head = this.memo.get(resource);
+    const entry: MemoEntry = { profileUrl, path, issues: null, next: head };
+    this.memo.set(resource, entry);
     try {
       const issues = compute();
-      perProfile.set(path, issues);
+      entry.issues = issues;
       return issues;
     } catch (e) {
-      perProfile.delete(path);
+      this.unlink(resource, entry);
       throw e;
+    }
+  }
+
+  private unlink(resource: Json, entry: MemoEntry): void {
+    const head = this.memo.get(resource);
+    if (head === entry) {
+      if (entry.next) this.memo.set(resource, entry.next);
+      else this.memo.delete(resource);
+      return;
+    }
+    for (let e = head; e; e = e.next) {
+      if (e.next === entry) {
+        e.next = entry.next;
+        return;
+      }
     }
   }
 }
@@ -211,8 +253,15 @@ export class Engine {
 
   /** Validates the properties of a complex value against the children of `node` (or of its type). */
   walkObject(run: Run, obj: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], isResourceRoot = false): void {
-    const source = this.compiler.childSource(node, type);
-    const map = source ? this.compiler.childMap(source, type) : undefined;
+    let source: ElementNode | undefined;
+    if (node.children.length) source = node;
+    else if (node.contentReference) source = this.compiler.childSource(node, type);
+    else {
+      // without children of its own, the element's content depends on its type only: looked up once per type
+      if (type.source === undefined) type.source = this.compiler.childSource(node, type) ?? null;
+      source = type.source ?? undefined;
+    }
+    const map = source ? (source.childMap ?? this.compiler.childMap(source, type)) : undefined;
     if (!source || !map) return;
     // one pass over the properties present; absent children only matter when required or sliced.
     // Parallel arrays rather than a Map: objects have few properties and this runs for every element.
@@ -227,6 +276,12 @@ export class Engine {
     } finally {
       this.depth--;
     }
+  }
+
+  /** The base definition's root of a type (cached on the type reference). */
+  private rootOf(type: TypeRef): ElementNode | undefined {
+    if (type.root === undefined) type.root = this.compiler.typeRoot(type.code) ?? null;
+    return type.root ?? undefined;
   }
 
   private readonly frames: WalkFrame[] = [];
@@ -249,7 +304,7 @@ export class Engine {
         continue;
       }
       if (isExt) {
-        if (!PRIMITIVE_TYPES.has(entry.type.code)) {
+        if (!isPrimitiveType(entry.type)) {
           report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
           continue;
         }
@@ -331,7 +386,7 @@ export class Engine {
   /** Checks one JSON property (and its `_` twin). Returns the number of occurrences. */
   private checkProperty(run: Run, obj: Json, key: string, ext: unknown, child: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): number {
     const value = obj[key];
-    const primitive = PRIMITIVE_TYPES.has(type.code);
+    const primitive = isPrimitiveType(type);
     // items of a sliced element are validated by checkSlicing, against their slice (whose snapshot
     // carries the base element's constraints) or, when they match none, against the element itself
     const deferred = !primitive && !child.choice && child.slicing !== undefined && child.slices.length > 0;
@@ -388,8 +443,8 @@ export class Engine {
   }
 
   /** Checks one value (an array item or a single value) against an element node and a type. */
-  checkValue(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
-    if (PRIMITIVE_TYPES.has(type.code)) {
+  checkValue(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json, fresh = false): void {
+    if (isPrimitiveType(type)) {
       this.checkPrimitive(run, value, ext, node, type, path, env, sink);
       return;
     }
@@ -421,6 +476,7 @@ export class Engine {
       this.checkFixedPattern(value, node, path, sink);
       return;
     }
+    if (!fresh && type.code === 'CodeableConcept' && !type.profiles.length && this.checkConcept(run, value, node, type, path, env, sink, parent)) return;
     const mark = sink.length;
     if (type.code === 'Extension') {
       checkExtension(this, run, value, node, type, path, env, sink, parent);
@@ -436,7 +492,7 @@ export class Engine {
     if (type.code === 'Coding') checkCodingInSystem(this, value, path, sink);
     if (type.code === 'Reference') checkReference(this, run, value, node, type, path, env, sink);
     this.checkInvariants(run, value, node, path, env, sink);
-    const typeRoot = this.compiler.typeRoot(type.code);
+    const typeRoot = this.rootOf(type);
     if (typeRoot && typeRoot !== node && typeRoot.invariants.length) this.checkInvariants(run, value, typeRoot, path, env, sink, node);
     if (type.profiles.length && type.code !== 'Extension') {
       for (const url of type.profiles) {
@@ -457,6 +513,39 @@ export class Engine {
       }
     }
   }
+
+  /** Checks a plain CodeableConcept through the run's memo; false when the memo cannot be used for it. */
+  private checkConcept(run: Run, value: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent: Json | undefined): boolean {
+    let memo = run.concepts.get(node);
+    if (!memo) {
+      memo = { type, root: { next: undefined, issues: undefined } };
+      run.concepts.set(node, memo);
+    }
+    if (memo.type !== type) return false;
+    const slot = conceptSlot(memo.root, value);
+    if (!slot || slot.issues === null) return false;
+    const known = slot.issues;
+    if (known) {
+      for (let i = 0; i < known.length; i++) sink.push({ ...known[i].issue, expression: path + known[i].suffix });
+      return true;
+    }
+    const mark = sink.length;
+    const evaluations = this.invariantEvaluations;
+    this.checkValue(run, value, undefined, node, type, path, env, sink, parent, true);
+    let found: { issue: ValidationIssue; suffix: string }[] | null = [];
+    if (this.invariantEvaluations !== evaluations) found = null;
+    for (let i = mark; i < sink.length && found; i++) {
+      const issue = sink[i];
+      const where = issue.expression;
+      if (where === undefined || !where.startsWith(path) || issue.diagnostics.includes(path)) found = null;
+      else found.push({ issue, suffix: where.slice(path.length) });
+    }
+    slot.issues = found;
+    return true;
+  }
+
+  /** Counts invariant evaluations, so that checkConcept can tell whether a walk read beyond its value. */
+  private invariantEvaluations = 0;
 
   private checkPrimitive(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
     if (value !== undefined) {
@@ -485,7 +574,7 @@ export class Engine {
       }
       if (empty) report(sink, 'error', 'structure', 'JSON_EMPTY', 'Object must have some content: an empty object must be omitted', path);
       else {
-        const root = this.compiler.typeRoot(type.code);
+        const root = this.rootOf(type);
         if (root) this.walkObject(run, ext, root, type, path, env, sink);
         if (onlyId && value === undefined) {
           report(sink, 'error', 'invariant', 'INVARIANT', `Constraint failed: ele-1: 'All FHIR elements must have a @value or children'`, path);
@@ -519,6 +608,7 @@ export class Engine {
   }
 
   private evalInvariant(inv: CompiledInvariant, value: unknown, basePath: string, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
+    this.invariantEvaluations++;
     const native = NATIVE_EXPRESSIONS[inv.key];
     let ok: boolean;
     if (native && native.expression === inv.expression) {
@@ -609,6 +699,69 @@ function articled(kind: string): string {
 
 
 
+
+function conceptStep(slot: ConceptSlot, token: string): ConceptSlot {
+  let next = slot.next;
+  if (!next) {
+    next = new Map();
+    slot.next = next;
+  }
+  let to = next.get(token);
+  if (!to) {
+    to = { next: undefined, issues: undefined };
+    next.set(token, to);
+  }
+  return to;
+}
+
+// property tokens of the trie: a string token always follows one of these, so the two never mix up
+const TEXT = '\u0001text';
+const CODING = '\u0001coding';
+const OPEN = '\u0001{';
+const CLOSE = '\u0001}';
+const SELECTED = '\u0001userSelected=true';
+const NOT_SELECTED = '\u0001userSelected=false';
+const CODING_FIELD: Record<string, string> = { system: '\u0001system', code: '\u0001code', display: '\u0001display', version: '\u0001version' };
+
+/**
+ * The memo slot of a CodeableConcept holding only codings of plain strings (and userSelected) and
+ * text, reached in property order (issues follow it); undefined for any other content.
+ */
+function conceptSlot(root: ConceptSlot, cc: Json): ConceptSlot | undefined {
+  let slot = root;
+  for (const k in cc) {
+    const v = cc[k];
+    if (k === 'text') {
+      if (typeof v !== 'string') return undefined;
+      slot = conceptStep(conceptStep(slot, TEXT), v);
+    } else if (k === 'coding') {
+      if (!Array.isArray(v) || v.length === 0) return undefined;
+      slot = conceptStep(slot, CODING);
+      for (let i = 0; i < v.length; i++) {
+        const c = v[i];
+        if (!isObject(c)) return undefined;
+        slot = conceptStep(slot, OPEN);
+        for (const ck in c) {
+          const cv = c[ck];
+          if (ck === 'userSelected') {
+            if (typeof cv !== 'boolean') return undefined;
+            slot = conceptStep(slot, cv ? SELECTED : NOT_SELECTED);
+          } else {
+            const field = ck === 'system' || ck === 'code' || ck === 'display' || ck === 'version' ? CODING_FIELD[ck] : undefined;
+            if (field === undefined || typeof cv !== 'string') return undefined;
+            slot = conceptStep(conceptStep(slot, field), cv);
+          }
+        }
+        slot = conceptStep(slot, CLOSE);
+      }
+    } else return undefined;
+  }
+  return slot;
+}
+
+function isPrimitiveType(type: TypeRef): boolean {
+  return (type.isPrimitive ??= PRIMITIVE_TYPES.has(type.code));
+}
 
 /** Does the object have any `_x` key (a primitive's extension twin)? */
 function hasUnderscoreKey(obj: Json): boolean {
