@@ -1,6 +1,7 @@
 /**
  * Within one validation, a CodeableConcept made only of codings and text is checked once per element
- * and content, and its issues are reused (rebased to each path) wherever the same content recurs.
+ * and content, and its issues are reused (rebased to each path) wherever the same content recurs; the
+ * slice a sliced item's code selects (Observation.component of a variant) is likewise found once per code.
  * These tests hold the reused issues to those of a fresh check: each Observation alone (its own
  * validation, so every concept in it is checked afresh) must get exactly the issues it gets inside
  * a Bundle where the same concepts recur in hundreds of other entries, on passing and failing content.
@@ -35,6 +36,9 @@ function variant(i: number): Record<string, unknown> {
       // not reusable content (an extension, an id): always checked afresh
       { code: loinc('53034-5'), valueCodeableConcept: { ...loinc('LA6706-1'), extension: [{ url: 'http://example.org/x', valueString: 'x' }] } },
       { code: { id: 'c1', ...loinc('62374-4') }, valueCodeableConcept: { coding: [{ code: 'no-system' }] } },
+      // a code no slice expects (open slicing), and a coding with two codes of which one selects a slice
+      { code: loinc(kind === 1 ? '99999-9' : '81258-6'), valueQuantity: { value: 0.5, system: 'http://unitsofmeasure.org', code: '1' } },
+      { code: { coding: [{ system: 'http://loinc.org', code: '48013-7' }, { system: 'http://loinc.org', code: '51958-7' }] }, valueCodeableConcept: { coding: [{ system: 'http://www.ncbi.nlm.nih.gov/nuccore', code: 'NC_000017.11' }] } },
     ],
   };
 }

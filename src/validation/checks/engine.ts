@@ -19,6 +19,7 @@ import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
+import { conceptSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
 
 const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 /** Shared stand-in for an absent array (read only): the walk would otherwise allocate one per property. */
@@ -44,15 +45,6 @@ interface ConceptMemo {
   root: ConceptSlot;
 }
 
-/**
- * A trie over the content of a CodeableConcept: one step per property name and per string, so that no
- * key string is built and hashed per value (issues: undefined until checked once).
- */
-interface ConceptSlot {
-  next: Map<string, ConceptSlot> | undefined;
-  issues: { issue: ValidationIssue; suffix: string }[] | null | undefined;
-}
-
 export class Run {
   /** Set when a walk may report an issue twice (several profiles on one resource): validate() then de-duplicates. */
   mayDuplicate = false;
@@ -63,6 +55,8 @@ export class Run {
   private readonly memo = new Map<object, MemoEntry>();
   /** Issues of the plain CodeableConcepts checked so far, per element node (see Engine.checkConcept). */
   readonly concepts = new Map<ElementNode, ConceptMemo>();
+  /** Per sliced element whose slices are told apart by a code: the slice each distinct code selects (see slicing.ts). */
+  readonly sliceChoices = new Map<ElementNode, ConceptSlot>();
 
   private entry(resource: Json, profileUrl: string, path: string): MemoEntry | undefined {
     for (let e = this.memo.get(resource); e; e = e.next) if (e.profileUrl === profileUrl && e.path === path) return e;
@@ -518,7 +512,7 @@ export class Engine {
   private checkConcept(run: Run, value: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent: Json | undefined): boolean {
     let memo = run.concepts.get(node);
     if (!memo) {
-      memo = { type, root: { next: undefined, issues: undefined } };
+      memo = { type, root: newConceptSlot() };
       run.concepts.set(node, memo);
     }
     if (memo.type !== type) return false;
@@ -699,65 +693,6 @@ function articled(kind: string): string {
 
 
 
-
-function conceptStep(slot: ConceptSlot, token: string): ConceptSlot {
-  let next = slot.next;
-  if (!next) {
-    next = new Map();
-    slot.next = next;
-  }
-  let to = next.get(token);
-  if (!to) {
-    to = { next: undefined, issues: undefined };
-    next.set(token, to);
-  }
-  return to;
-}
-
-// property tokens of the trie: a string token always follows one of these, so the two never mix up
-const TEXT = '\u0001text';
-const CODING = '\u0001coding';
-const OPEN = '\u0001{';
-const CLOSE = '\u0001}';
-const SELECTED = '\u0001userSelected=true';
-const NOT_SELECTED = '\u0001userSelected=false';
-const CODING_FIELD: Record<string, string> = { system: '\u0001system', code: '\u0001code', display: '\u0001display', version: '\u0001version' };
-
-/**
- * The memo slot of a CodeableConcept holding only codings of plain strings (and userSelected) and
- * text, reached in property order (issues follow it); undefined for any other content.
- */
-function conceptSlot(root: ConceptSlot, cc: Json): ConceptSlot | undefined {
-  let slot = root;
-  for (const k in cc) {
-    const v = cc[k];
-    if (k === 'text') {
-      if (typeof v !== 'string') return undefined;
-      slot = conceptStep(conceptStep(slot, TEXT), v);
-    } else if (k === 'coding') {
-      if (!Array.isArray(v) || v.length === 0) return undefined;
-      slot = conceptStep(slot, CODING);
-      for (let i = 0; i < v.length; i++) {
-        const c = v[i];
-        if (!isObject(c)) return undefined;
-        slot = conceptStep(slot, OPEN);
-        for (const ck in c) {
-          const cv = c[ck];
-          if (ck === 'userSelected') {
-            if (typeof cv !== 'boolean') return undefined;
-            slot = conceptStep(slot, cv ? SELECTED : NOT_SELECTED);
-          } else {
-            const field = ck === 'system' || ck === 'code' || ck === 'display' || ck === 'version' ? CODING_FIELD[ck] : undefined;
-            if (field === undefined || typeof cv !== 'string') return undefined;
-            slot = conceptStep(conceptStep(slot, field), cv);
-          }
-        }
-        slot = conceptStep(slot, CLOSE);
-      }
-    } else return undefined;
-  }
-  return slot;
-}
 
 function isPrimitiveType(type: TypeRef): boolean {
   return (type.isPrimitive ??= PRIMITIVE_TYPES.has(type.code));

@@ -10,6 +10,7 @@ import { deepEqual, matchesPattern } from './match';
 import { isObject, report, type Json, type ResourceEnv } from './context';
 import { resolveReference } from './references';
 import type { Engine, Run } from './engine';
+import { conceptSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
 
 type Expectation =
   | { kind: 'fixed' | 'pattern'; value: unknown }
@@ -459,6 +460,47 @@ function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type
   return [...out].sort((a, b) => a - b);
 }
 
+const byCodeOnly = new WeakMap<ElementNode, string | null>();
+
+/**
+ * The property whose value alone selects the slice, when the slicing has a single value/pattern
+ * discriminator on a plain property (`code`) and every slice expects a fixed or pattern value there.
+ */
+function discriminatingProperty(engine: Engine, child: ElementNode): string | null {
+  let name = byCodeOnly.get(child);
+  if (name !== undefined) return name;
+  name = null;
+  const discs = child.slicing!.discriminators;
+  const steps = discPaths(child)[0];
+  if (discs.length === 1 && (discs[0].type === 'value' || discs[0].type === 'pattern') && steps.length === 1 && steps[0].kind === 'name') {
+    const usable = child.slices.every((slice) => {
+      const exp = expectationsOf(engine, child, slice)[0];
+      return exp !== null && (exp.kind === 'fixed' || exp.kind === 'pattern');
+    });
+    if (usable) name = steps[0].arg;
+  }
+  byCodeOnly.set(child, name);
+  return name;
+}
+
+/**
+ * The run's memo slot of an item's slice choice, when that choice depends only on a plain
+ * CodeableConcept at the discriminator (the component codes of a variant recur on every variant).
+ */
+function choiceSlot(engine: Engine, run: Run, child: ElementNode, item: unknown): ConceptSlot | undefined {
+  if (!isObject(item)) return undefined;
+  const name = discriminatingProperty(engine, child);
+  if (name === null) return undefined;
+  const value = item[name];
+  if (!isObject(value)) return undefined;
+  let root = run.sliceChoices.get(child);
+  if (!root) {
+    root = newConceptSlot();
+    run.sliceChoices.set(child, root);
+  }
+  return conceptSlot(root, value);
+}
+
 /** For a choice element sliced by type (value[x]:valueQuantity), the slice for the type used. */
 export function pickTypeSlice(child: ElementNode, type: TypeRef): ElementNode | undefined {
   const name = child.name + type.code.charAt(0).toUpperCase() + type.code.slice(1);
@@ -479,12 +521,17 @@ export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[]
     const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
     const itemPath = child.isArray ? `${path}.${key}[${i}]` : `${path}.${key}`;
     let idx = -1;
-    const cache: ItemValues = [];
-    for (const s of candidateSlices(engine, child, item, type, itemPath, env, cache)) {
-      if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env, cache)) {
-        idx = s;
-        break;
+    const choice = choiceSlot(engine, run, child, item);
+    if (choice && choice.slice !== undefined) idx = choice.slice;
+    else {
+      const cache: ItemValues = [];
+      for (const s of candidateSlices(engine, child, item, type, itemPath, env, cache)) {
+        if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env, cache)) {
+          idx = s;
+          break;
+        }
       }
+      if (choice) choice.slice = idx;
     }
     if (idx < 0) {
       unmatchedSeen = true;
