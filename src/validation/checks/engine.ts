@@ -13,7 +13,7 @@ import { NATIVE_EXPRESSIONS } from '../compile/native-invariants';
 import { BAIL, compileNative } from '../compile/fhirpath-native';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
 import { deepEqual, describe, matchesPattern } from './match';
-import { isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
+import { indexSuffix, isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
 import { BundleIndex, checkUniqueFullUrls } from './bundle';
 import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
@@ -402,17 +402,18 @@ export class Engine {
         report(sink, 'error', 'structure', 'JSON_PRIMITIVE_ALIGN', `The arrays '${key}' (${values.length} items) and '_${key}' (${exts.length} items) must have the same length`, `${path}.${key}`);
       }
       const n = Math.max(values.length, exts.length);
+      const prefix = `${path}.${key}`;
       for (let i = 0; i < n; i++) {
         const item = values[i];
         const itemExt = exts[i];
-        const itemPath = `${path}.${key}[${i}]`;
         if (item === null || item === undefined) {
           if (itemExt === null || itemExt === undefined || !primitive) {
-            report(sink, 'error', 'structure', 'JSON_NULL', `Null values are not allowed in FHIR JSON (array '${key}' item ${i}), except as placeholders aligned with a value in '_${key}'`, itemPath);
+            report(sink, 'error', 'structure', 'JSON_NULL', `Null values are not allowed in FHIR JSON (array '${key}' item ${i}), except as placeholders aligned with a value in '_${key}'`, prefix + indexSuffix(i));
             continue;
           }
         }
-        if (!deferred) this.checkValue(run, item ?? undefined, itemExt ?? undefined, child, type, itemPath, env, sink, obj);
+        // items of a sliced element get their paths in checkSlicing
+        if (!deferred) this.checkValue(run, item ?? undefined, itemExt ?? undefined, child, type, prefix + indexSuffix(i), env, sink, obj);
       }
       return n;
     }

@@ -7,7 +7,7 @@ import type { ValidationIssue } from '../issue';
 import type { Discriminator, ElementNode, TypeRef } from '../compile/model';
 import { PRIMITIVE_TYPES } from '../compile/compiler';
 import { deepEqual, matchesPattern } from './match';
-import { isObject, report, type Json, type ResourceEnv } from './context';
+import { indexSuffix, isObject, report, type Json, type ResourceEnv } from './context';
 import { resolveReference } from './references';
 import type { Engine, Run } from './engine';
 import { conceptSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
@@ -515,11 +515,12 @@ export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[]
   let last = -1;
   let unmatchedSeen = false;
   const rule = child.rule;
+  const prefix = `${path}.${key}`;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item === null || item === undefined) continue;
     const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
-    const itemPath = child.isArray ? `${path}.${key}[${i}]` : `${path}.${key}`;
+    const itemPath = child.isArray ? prefix + indexSuffix(i) : prefix;
     let idx = -1;
     const choice = choiceSlot(engine, run, child, item);
     if (choice && choice.slice !== undefined) idx = choice.slice;
