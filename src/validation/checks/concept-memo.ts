@@ -12,7 +12,7 @@ export interface ConceptSlot {
   /** The next slot per string-valued property, by the string. */
   values: (Map<string, ConceptSlot> | undefined)[] | undefined;
   /** Issues of the concept relative to its path; undefined until checked once, null when not reusable. */
-  issues: { issue: ValidationIssue; suffix: string }[] | null | undefined;
+  issues: { issue: ValidationIssue; suffix: string; plain: boolean }[] | null | undefined;
   /** Index of the slice an item with this concept as its discriminator selects (-1: none); undefined until known. */
   slice: number | undefined;
 }

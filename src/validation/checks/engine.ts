@@ -521,19 +521,19 @@ export class Engine {
     if (!slot || slot.issues === null) return false;
     const known = slot.issues;
     if (known) {
-      for (let i = 0; i < known.length; i++) sink.push({ ...known[i].issue, expression: path + known[i].suffix });
+      for (let i = 0; i < known.length; i++) sink.push(rebased(known[i], path + known[i].suffix));
       return true;
     }
     const mark = sink.length;
     const evaluations = this.invariantEvaluations;
     this.checkValue(run, value, undefined, node, type, path, env, sink, parent, true);
-    let found: { issue: ValidationIssue; suffix: string }[] | null = [];
+    let found: { issue: ValidationIssue; suffix: string; plain: boolean }[] | null = [];
     if (this.invariantEvaluations !== evaluations) found = null;
     for (let i = mark; i < sink.length && found; i++) {
       const issue = sink[i];
       const where = issue.expression;
       if (where === undefined || !where.startsWith(path) || issue.diagnostics.includes(path)) found = null;
-      else found.push({ issue, suffix: where.slice(path.length) });
+      else found.push({ issue, suffix: where.slice(path.length), plain: reportShaped(issue) });
     }
     slot.issues = found;
     return true;
@@ -694,6 +694,23 @@ function articled(kind: string): string {
 
 
 
+
+/** A copy of an issue at another expression: as report() builds them when it has that shape, else by spreading. */
+function rebased(memo: { issue: ValidationIssue; plain: boolean }, expression: string): ValidationIssue {
+  const issue = memo.issue;
+  if (!memo.plain) return { ...issue, expression };
+  const copy: ValidationIssue = { severity: issue.severity, code: issue.code, diagnostics: issue.diagnostics, expression, messageId: issue.messageId };
+  if (issue.rule) copy.rule = issue.rule;
+  return copy;
+}
+
+const REPORT_KEYS = ['severity', 'code', 'diagnostics', 'expression', 'messageId', 'rule'];
+
+/** Has the issue exactly the keys report() gives it, in its order? */
+function reportShaped(issue: ValidationIssue): boolean {
+  const keys = Object.keys(issue);
+  return keys.length >= 5 && keys.every((k, i) => k === REPORT_KEYS[i]) && (keys.length === 5 || issue.rule !== undefined);
+}
 
 function isPrimitiveType(type: TypeRef): boolean {
   return (type.isPrimitive ??= PRIMITIVE_TYPES.has(type.code));
