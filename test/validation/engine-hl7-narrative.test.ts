@@ -186,6 +186,42 @@ describe('corrected core invariants (canonical names)', () => {
   });
 });
 
+describe('corrected core invariants (eld-19, eld-20: element paths)', () => {
+  const sd = (path: string) => ({
+    resourceType: 'StructureDefinition',
+    id: 'obs-x',
+    text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
+    url: 'http://example.org/StructureDefinition/obs-x',
+    name: 'ObsX',
+    status: 'draft',
+    kind: 'resource',
+    abstract: false,
+    type: 'Observation',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
+    derivation: 'constraint',
+    differential: { element: [{ id: path, path }] },
+  });
+  const about = (issues: ReturnType<EngineValidator['validate']>, key: string) => issues.filter((i) => i.diagnostics?.includes(key));
+
+  it('evaluates both on a well-formed path, without failing and without a problem evaluating them', () => {
+    const issues = v.validate(sd('Observation.value[x]'));
+    expect(about(issues, 'eld-19')).toEqual([]);
+    expect(about(issues, 'eld-20')).toEqual([]);
+  });
+
+  it('fails eld-19 (error) and eld-20 (warning) on a path with an empty name part, as HL7 does', () => {
+    const issues = v.validate(sd('Observation...unit'));
+    expect(about(issues, 'eld-19')).toEqual([expect.objectContaining({ severity: 'error', expression: 'StructureDefinition.differential.element[0]' })]);
+    expect(about(issues, 'eld-20')).toEqual([expect.objectContaining({ severity: 'warning', expression: 'StructureDefinition.differential.element[0]' })]);
+  });
+
+  it('fails eld-20 only when just the style rule is broken (a name part starting upper case)', () => {
+    const issues = v.validate(sd('Observation.Value'));
+    expect(about(issues, 'eld-19')).toEqual([]);
+    expect(about(issues, 'eld-20')).toEqual([expect.objectContaining({ severity: 'warning' })]);
+  });
+});
+
 describe('CapabilityStatement', () => {
   const capability = (format: string[], searchParam: object[]) => ({
     resourceType: 'CapabilityStatement',
