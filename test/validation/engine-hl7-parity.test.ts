@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createValidator, type EngineValidator, type ValidationIssue } from '../../src/validation';
 import { base64DecodedLength } from '../../src/validation/checks/attachment';
 import { searchedTypes } from '../../src/validation/checks/searchset';
-import { errors, observation, withId } from './engine-helpers';
+import { errors, observation, withId, writePackage } from './engine-helpers';
 
 let v: EngineValidator;
 beforeAll(() => {
@@ -257,5 +257,41 @@ describe('an empty string', () => {
     ]);
     const withExt = v.validate(observation({ valueString: '', _valueString: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] } }));
     expect(errors(withExt).map((i) => i.messageId)).toEqual(['JSON_EMPTY']);
+  });
+});
+
+describe('Coding.system itself: absolute, and not a CodeSystem supplement', () => {
+  let withSupplement: EngineValidator;
+  beforeAll(() => {
+    const cs = (extra: Record<string, unknown>) => ({ resourceType: 'CodeSystem', status: 'draft', content: 'complete', concept: [{ code: 'test', display: 'test code' }], ...extra });
+    withSupplement = createValidator({
+      includeNgc: false,
+      packages: [
+        writePackage('yard.supplement', [
+          cs({ id: 'supp', url: 'http://example.org/CodeSystem/supp', name: 'Supp', supplements: 'http://loinc.org' }),
+          cs({ id: 'plain', url: 'http://example.org/CodeSystem/plain', name: 'Plain' }),
+        ]),
+      ],
+    });
+  });
+  const coded = (system: string) => observation({ code: { coding: [{ system, code: 'test' }] } });
+
+  it('reports a relative system as an error at the coding', () => {
+    const issues = v.validate(coded('Location1'));
+    expect(withId(issues, 'CODE_SYSTEM_RELATIVE')).toEqual([expect.objectContaining({ severity: 'error', expression: 'Observation.code.coding[0]' })]);
+  });
+
+  it('leaves absolute systems, known or not, to the code checks', () => {
+    expect(withId(v.validate(coded('urn:oid:1.2.3')), 'CODE_SYSTEM_RELATIVE')).toEqual([]);
+    expect(withId(v.validate(coded('http://example.org/unknown')), 'CODE_SYSTEM_RELATIVE')).toEqual([]);
+  });
+
+  it('reports a system that names a loaded CodeSystem supplement, and only that', () => {
+    const issues = withSupplement.validate(coded('http://example.org/CodeSystem/supp'));
+    expect(errors(issues)).toEqual([expect.objectContaining({ messageId: 'CODE_SYSTEM_SUPPLEMENT', expression: 'Observation.code.coding[0]' })]);
+  });
+
+  it('accepts a code of an ordinary loaded CodeSystem', () => {
+    expect(errors(withSupplement.validate(coded('http://example.org/CodeSystem/plain')))).toEqual([]);
   });
 });
