@@ -186,6 +186,22 @@ describe('corrected core invariants (canonical names)', () => {
   });
 });
 
+describe('narrative links: URLs with characters a URL cannot hold', () => {
+  const patient = (div: string) => ({ resourceType: 'Patient', id: 'p1', text: { status: 'generated', div } });
+  const urlProblems = (issues: ReturnType<EngineValidator['validate']>) => issues.filter((i) => i.diagnostics?.startsWith('URL contains invalid characters'));
+
+  it('reports an href with braces, once, as an error at the div (and not as txt-1)', () => {
+    const issues = v.validate(patient('<div xmlns="http://www.w3.org/1999/xhtml">text <a href="http://example.com/{[-}]/link.html">link</a></div>'));
+    expect(urlProblems(issues)).toEqual([expect.objectContaining({ severity: 'error', expression: 'Patient.text.div' })]);
+    expect(issues.filter((i) => i.diagnostics?.includes('txt-1'))).toEqual([]);
+  });
+
+  it('accepts relative and absolute links, queries, fragments and escapes', () => {
+    const div = '<div xmlns="http://www.w3.org/1999/xhtml">text <a href="link.html">a</a> <a href="http://example.com/a%20b?x=1&amp;y=[2]#top">b</a> <img src="#pic"/></div>';
+    expect(urlProblems(v.validate(patient(div)))).toEqual([]);
+  });
+});
+
 describe('corrected core invariants (eld-19, eld-20: element paths)', () => {
   const sd = (path: string) => ({
     resourceType: 'StructureDefinition',
