@@ -295,3 +295,31 @@ describe('Coding.system itself: absolute, and not a CodeSystem supplement', () =
     expect(errors(withSupplement.validate(coded('http://example.org/CodeSystem/plain')))).toEqual([]);
   });
 });
+
+describe("a canonical resource's own url must be absolute", () => {
+  const valueSet = (url: string, containedUrl?: string) => ({
+    resourceType: 'ValueSet',
+    id: 'vs1',
+    text: narrative,
+    url,
+    name: 'Vs1',
+    status: 'draft',
+    ...(containedUrl ? { contained: [{ resourceType: 'CodeSystem', id: 'c1', url: containedUrl, status: 'draft', content: 'complete' }] } : {}),
+    compose: { include: [{ system: 'http://example.org/cs' }] },
+  });
+
+  it('reports a relative url, on the resource and on a contained one', () => {
+    const issues = v.validate(valueSet('ValueSet/vs1', 'c1'));
+    expect(where(issues, 'CANONICAL_NOT_ABSOLUTE').sort()).toEqual(['ValueSet.contained[0].url', 'ValueSet.url']);
+    expect(withId(issues, 'CANONICAL_NOT_ABSOLUTE').every((i) => i.severity === 'error')).toBe(true);
+  });
+
+  it('accepts http and urn urls', () => {
+    expect(withId(v.validate(valueSet('http://example.org/ValueSet/vs1', 'urn:uuid:7a1c9e2b-3d4f-4a5b-8c6d-1e2f3a4b5c6d')), 'CANONICAL_NOT_ABSOLUTE')).toEqual([]);
+  });
+
+  it('leaves the url of resources that are not canonical resources alone (Device.url)', () => {
+    const device = { resourceType: 'Device', id: 'd1', text: narrative, url: 'devices/d1' };
+    expect(withId(v.validate(device), 'CANONICAL_NOT_ABSOLUTE')).toEqual([]);
+  });
+});
