@@ -291,6 +291,16 @@ describe('Coding.system itself: absolute, and not a CodeSystem supplement', () =
     expect(errors(issues)).toEqual([expect.objectContaining({ messageId: 'CODE_SYSTEM_SUPPLEMENT', expression: 'Observation.code.coding[0]' })]);
   });
 
+  it('reports a system that names a loaded ValueSet, besides the unknown code system', () => {
+    const issues = v.validate(coded('http://hl7.org/fhir/ValueSet/measure-type'));
+    expect(withId(issues, 'CODE_SYSTEM_IS_VALUE_SET')).toEqual([expect.objectContaining({ severity: 'error', expression: 'Observation.code.coding[0]' })]);
+    expect(withId(issues, 'CODE_SYSTEM_UNKNOWN')).toHaveLength(1);
+  });
+
+  it('does not take a CodeSystem for a ValueSet', () => {
+    expect(withId(v.validate(coded('http://hl7.org/fhir/administrative-gender')), 'CODE_SYSTEM_IS_VALUE_SET')).toEqual([]);
+  });
+
   it('accepts a code of an ordinary loaded CodeSystem', () => {
     expect(errors(withSupplement.validate(coded('http://example.org/CodeSystem/plain')))).toEqual([]);
   });

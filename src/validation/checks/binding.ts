@@ -8,7 +8,7 @@ import type { CodeCheck } from '../terminology/types';
 import { isObject, report, type Json } from './context';
 import type { Engine } from './engine';
 import { guideBase, judgeUnknownSystemUri, type SystemUriProblem } from '../terminology/system-uri';
-import { codingSystemProblem } from './coding-system';
+import { codingSystemProblem, valueSetAsSystem } from './coding-system';
 
 type Result = CodeCheck & { displayMessage?: string };
 
@@ -199,6 +199,8 @@ export function checkCodingInSystem(engine: Engine, coding: Json, path: string, 
     report(sink, 'error', 'code-invalid', systemProblem.messageId, systemProblem.message, path);
     return;
   }
+  const valueSetProblem = valueSetAsSystem(engine.store, system);
+  if (valueSetProblem) report(sink, 'error', 'code-invalid', valueSetProblem.messageId, valueSetProblem.message, path);
   const code = coding.code;
   const display = typeof coding.display === 'string' ? coding.display : undefined;
   const r = memo(engine, '\u0000system', system, code, display ?? NONE, '', computeCodeInSystem);

@@ -7,7 +7,7 @@
 import type { ConformanceStore } from '../definitions/types';
 
 export interface CodingSystemProblem {
-  messageId: 'CODE_SYSTEM_RELATIVE' | 'CODE_SYSTEM_SUPPLEMENT';
+  messageId: 'CODE_SYSTEM_RELATIVE' | 'CODE_SYSTEM_SUPPLEMENT' | 'CODE_SYSTEM_IS_VALUE_SET';
   message: string;
 }
 
@@ -26,4 +26,13 @@ export function codingSystemProblem(store: Pick<ConformanceStore, 'codeSystem'>,
     };
   }
   return undefined;
+}
+
+/**
+ * A system URL that names a loaded ValueSet (and no CodeSystem): a common slip (the binding's URL put
+ * in Coding.system). HL7 reports it on top of whatever the code system check says, so this is separate.
+ */
+export function valueSetAsSystem(store: Pick<ConformanceStore, 'codeSystem' | 'valueSet'>, system: string): CodingSystemProblem | undefined {
+  if (!store.valueSet(system) || store.codeSystem(system)) return undefined;
+  return { messageId: 'CODE_SYSTEM_IS_VALUE_SET', message: `The Coding references a value set, not a code system ('${system}')` };
 }
