@@ -176,6 +176,19 @@ export class AuditService {
         await inner.markFailed(id, reason, at);
         await audit.safely('forward event', () => audit.recordForward(id, '8', `delivery failed: ${reason}`.slice(0, 500)));
       },
+      // The delivery worker records its outcomes in batches: each final one is a forward event as above.
+      async completeDeliveries(completions) {
+        await inner.completeDeliveries(completions);
+        for (const { attempt, response } of completions) {
+          const id = attempt.submissionId;
+          if (attempt.outcome === 'delivered') {
+            await audit.safely('forward event', () => audit.recordForward(id, '0', `delivered (HTTP ${response?.status ?? '?'})`));
+          } else if (attempt.outcome === 'failed') {
+            const reason = attempt.error ?? 'delivery failed';
+            await audit.safely('forward event', () => audit.recordForward(id, '8', `delivery failed: ${reason}`.slice(0, 500)));
+          }
+        }
+      },
     };
     return new Proxy(inner, {
       get(target, prop, receiver) {

@@ -20,6 +20,7 @@ import {
 import {
   DuplicateSubmissionError,
   type DeliveryAttempt,
+  type DeliveryCompletion,
   type DeliveryState,
   type GatewayStore,
   type OutboxItem,
@@ -81,6 +82,7 @@ export class SqliteStore implements GatewayStore {
   /** Runs `fn` in a savepoint of the current transaction (better-sqlite3 nests transactions that way). */
   private readonly savepoint: (fn: () => unknown) => unknown;
   private readonly purgeIntervalMs: number;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
@@ -219,30 +221,76 @@ export class SqliteStore implements GatewayStore {
     return row?.payload ?? undefined;
   }
 
+  /** Prepared once per connection: the delivery side runs these for every submission. */
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   async claimOutbox(workerId: string, limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxItem[]> {
     const t = now.getTime();
     const leaseUntil = t + leaseMs;
-    // One IMMEDIATE transaction: SQLite has one writer at a time, so no other connection can
-    // claim the same rows between the select and the update.
-    return this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT o.submission_id, s.payload, s.attempts FROM outbox o JOIN submissions s ON s.id = o.submission_id
-           WHERE o.available_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
-           ORDER BY o.available_at, o.submission_id LIMIT ?`,
-        )
-        .all(t, t, limit) as { submission_id: string; payload: Buffer | null; attempts: number }[];
-      const lease = this.db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE submission_id = ?');
+    // Part of a group commit, which runs as one IMMEDIATE transaction: SQLite has one writer at a
+    // time, so no other connection can claim the same rows between the select and the update, and
+    // a claim shares its fsync with the submissions committed in the same turn of the event loop.
+    return this.groupCommit(() => {
+      const rows = this.statement(
+        `SELECT o.submission_id, s.payload, s.attempts FROM outbox o JOIN submissions s ON s.id = o.submission_id
+         WHERE o.available_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+         ORDER BY o.available_at, o.submission_id LIMIT ?`,
+      ).all(t, t, limit) as { submission_id: string; payload: Buffer | null; attempts: number }[];
+      const lease = this.statement('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE submission_id = ?');
+      const until = new Date(leaseUntil).toISOString();
       return rows.map((r) => {
         lease.run(workerId, leaseUntil, r.submission_id);
-        return {
-          submissionId: r.submission_id,
-          payload: r.payload ?? Buffer.alloc(0),
-          attempts: Number(r.attempts),
-          leaseUntil: new Date(leaseUntil).toISOString(),
-        };
+        return { submissionId: r.submission_id, payload: r.payload ?? Buffer.alloc(0), attempts: Number(r.attempts), leaseUntil: until };
       });
-    }).immediate();
+    });
+  }
+
+  async completeDeliveries(completions: readonly DeliveryCompletion[]): Promise<void> {
+    if (completions.length === 0) return;
+    // Each group-commit write runs in a savepoint of its own: the batch is all-or-nothing.
+    await this.groupCommit(() => {
+      for (const c of completions) this.applyCompletion(c);
+    });
+  }
+
+  private applyCompletion({ attempt, response, nextAttemptAt, at = new Date() }: DeliveryCompletion): void {
+    const iso = at.toISOString();
+    const id = attempt.submissionId;
+    this.statement(
+      `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, attempt.at, attempt.workerId, attempt.outcome, attempt.httpStatus ?? null, attempt.error ?? null, Math.round(attempt.durationMs));
+    this.statement(
+      `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = ?,
+         last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
+    ).run(attempt.at, attempt.outcome === 'delivered' ? null : attempt.error ?? null, iso, id);
+    if (attempt.outcome === 'delivered') {
+      // The payload is dropped once the database holds the report; the record stays for status and audit.
+      this.statement(
+        `UPDATE submissions SET status = 'delivered', delivered_at = ?, response = ?, payload = NULL,
+           next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status IN ('accepted', 'failed', 'delivered')`,
+      ).run(iso, response === undefined ? null : JSON.stringify(response), iso, id);
+      this.statement('DELETE FROM outbox WHERE submission_id = ?').run(id);
+    } else if (attempt.outcome === 'failed') {
+      this.statement(
+        `UPDATE submissions SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
+         WHERE id = ? AND status = 'accepted'`,
+      ).run(attempt.error ?? 'delivery failed', iso, id);
+      this.statement('DELETE FROM outbox WHERE submission_id = ?').run(id);
+    } else {
+      const next = nextAttemptAt ?? at;
+      this.statement('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?').run(next.getTime(), id);
+      this.statement('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?').run(
+        next.toISOString(), attempt.error ?? null, iso, id,
+      );
+    }
   }
 
   async releaseLeases(workerId: string): Promise<number> {

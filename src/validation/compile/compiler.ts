@@ -4,6 +4,7 @@
 import type { ElementDefinition, StructureDefinition } from 'fhir/r4';
 import type { ConformanceStore } from '../definitions/types';
 import type { RuleCatalog } from '../rules';
+import { correctedExpression } from './invariant-corrections';
 import type { ChildEntry, CompiledInvariant, CompiledProfile, Discriminator, ElementNode, SlicingInfo, TypeRef } from './model';
 
 const CORE = 'http://hl7.org/fhir/StructureDefinition/';
@@ -65,7 +66,10 @@ export class Compiler {
     let p = this.cache.get(key);
     if (p === undefined) {
       const sd = this.store.structureDefinition(key);
-      p = sd?.snapshot?.element?.length ? this.compile(sd) : null;
+      // Unknown URLs are not remembered: submissions name them (meta.profile, extension urls), so a
+      // stream of made-up ones would grow the cache for as long as the gateway runs.
+      if (!sd) return undefined;
+      p = sd.snapshot?.element?.length ? this.compile(sd) : null;
       this.cache.set(key, p);
     }
     return p ?? undefined;
@@ -208,7 +212,7 @@ export class Compiler {
         key: c.key,
         severity: c.severity === 'warning' ? 'warning' : 'error',
         human: c.human ?? '',
-        expression: c.expression,
+        expression: correctedExpression(c.expression),
         source: c.source ?? profile.url,
         rule: keyRule,
         tagged: own || keyRule !== undefined,
