@@ -32,6 +32,8 @@ interface Result {
   startupCpuMs: number;
   compileAllMs?: number;
   firstMs: number;
+  /** CPU time of the first validation (it includes compiling what start-up left lazy). */
+  firstCpuMs: number;
   medianMs: number;
   /** CPU time (user + system) of the median run: less sensitive than wall time to other load on the machine. */
   medianCpuMs: number;
@@ -100,18 +102,23 @@ function child(engine: Engine, caseName: string): void {
   const startupCpuMs = cpuMs(cpu0);
   const bundle = reportBundle(spec.variants, { withProfiles });
   let t = performance.now();
+  const c0 = process.cpuUsage();
   const errors = validate(bundle);
+  const firstCpuMs = cpuMs(c0);
   const firstMs = performance.now() - t;
   const times: number[] = [];
   const cpuTimes: number[] = [];
   const until = performance.now() + spec.budgetMs;
-  while (times.length < spec.minRuns || (performance.now() < until && times.length < 2000)) {
+  // a median of one run says little: our engine always gets 5 runs after the first (Medplum's take
+  // ~20 s each on the 10,000-entry Bundle, so it keeps the case's minimum)
+  const minRuns = engine === 'ngc' ? Math.max(spec.minRuns, 5) : spec.minRuns;
+  while (times.length < minRuns || (performance.now() < until && times.length < 2000)) {
     t = performance.now();
     const c = process.cpuUsage();
     validate(bundle);
     cpuTimes.push(cpuMs(c));
     times.push(performance.now() - t);
-    if (times.length >= spec.minRuns && performance.now() >= until) break;
+    if (times.length >= minRuns && performance.now() >= until) break;
   }
   const result: Result = {
     engine,
@@ -121,6 +128,7 @@ function child(engine: Engine, caseName: string): void {
     startupCpuMs,
     compileAllMs,
     firstMs,
+    firstCpuMs,
     medianMs: median(times),
     medianCpuMs: median(cpuTimes),
     runs: times.length,
@@ -150,10 +158,10 @@ function main(): void {
   const cases = wanted.length ? wanted : Object.keys(CASES);
   for (const c of cases) if (!CASES[c]) throw new Error(`unknown case '${c}' (${Object.keys(CASES).join(', ')})`);
   console.log(`validation benchmark, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`profiles: ${fs.existsSync(STU2) ? 'STU2 declared by the variants and checked (ngc-gateway)' : 'none (STU2 package not found)'}; first = first validation after start-up, median of the runs after it\n`);
-  const rows: string[][] = [['case', 'entries', 'engine', 'first ms', 'median ms', 'cpu ms', 'entries/s', 'x Medplum', 'x (cpu)', 'peak RSS MB', 'errors']];
+  console.log(`profiles: ${fs.existsSync(STU2) ? 'STU2 declared by the variants and checked (ngc-gateway)' : 'none (STU2 package not found)'}; first = first validation after start-up (wall, cpu), median of the runs after it (runs)\n`);
+  const rows: string[][] = [['case', 'entries', 'engine', 'first ms', 'first cpu', 'median ms', 'cpu ms', 'runs', 'entries/s', 'x Medplum', 'x (cpu)', 'peak RSS MB', 'errors']];
   // Fixed widths, so that rows can be printed as soon as each case is done.
-  const widths = [13, 7, 13, 10, 10, 10, 9, 9, 7, 11, 6];
+  const widths = [13, 7, 13, 10, 10, 10, 10, 5, 9, 9, 7, 11, 6];
   const print = (r: string[]) => console.log(r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
   for (const r of rows) print(r);
   const startup: string[] = [];
@@ -166,8 +174,10 @@ function main(): void {
         String(r.entries),
         r.engine === 'ngc' ? 'ngc-gateway' : '@medplum/core',
         fmt(r.firstMs),
+        fmt(r.firstCpuMs),
         fmt(r.medianMs, 2),
         fmt(r.medianCpuMs, 2),
+        String(r.runs),
         fmt((r.entries / r.medianMs) * 1000, 0),
         r.engine === 'ngc' ? `${fmt(medplum.medianMs / ngc.medianMs, 2)}x` : '1.00x',
         r.engine === 'ngc' ? `${fmt(medplum.medianCpuMs / ngc.medianCpuMs, 2)}x` : '1.00x',

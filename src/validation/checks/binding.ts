@@ -8,8 +8,10 @@ import type { CodeCheck } from '../terminology/types';
 import { isObject, report, type Json } from './context';
 import type { Engine } from './engine';
 import { guideBase, judgeUnknownSystemUri, type SystemUriProblem } from '../terminology/system-uri';
+import { codingSystemProblem, valueSetAsSystem } from './coding-system';
 
-type Result = CodeCheck & { displayMessage?: string };
+/** A memoised answer, copied per memo key so that it can carry the texts of its 'could not be checked' issues. */
+type Result = CodeCheck & { displayMessage?: string; unsureRequired?: string; unsureExtensible?: string };
 
 /**
  * The same codes recur in every report (LOINC panel codes, categories, statuses): answers of the
@@ -39,7 +41,7 @@ function memo(engine: Engine, tag: string, a: string, b: string, c: string, d: s
   const level = step(step(step(step(cache.root, tag), a), b), c);
   let r = level.get(d) as Result | undefined;
   if (!r) {
-    r = compute(engine, tag, a, b, c);
+    r = { ...compute(engine, tag, a, b, c) };
     level.set(d, r);
     cache.size++;
   }
@@ -74,41 +76,20 @@ function fail(ctx: BindingCtx, code: string, message: string, where: string): vo
   else report(ctx.sink, 'warning', 'code-invalid', 'BINDING_EXTENSIBLE', `The value provided ('${code}') is not in the value set '${ctx.vs}', and a code should come from this value set unless it has no suitable code: ${message}`, where, ctx.rule);
 }
 
-// The same few "could not be checked" texts recur on every variant (LOINC, HGNC codes): one string each
-// instead of a fresh ~200-character one per issue
-const unsureTexts = new Map<string, Map<string, Map<string, Map<string, string>>>>();
-let unsureTextCount = 0;
-
-function unsureText(ctx: BindingCtx, code: string, message: string): string {
-  let byVs = unsureTexts.get(ctx.strength);
-  if (!byVs) {
-    byVs = new Map();
-    unsureTexts.set(ctx.strength, byVs);
-  }
-  let byCode = byVs.get(ctx.vs);
-  if (!byCode) {
-    byCode = new Map();
-    byVs.set(ctx.vs, byCode);
-  }
-  let byMessage = byCode.get(code);
-  if (!byMessage) {
-    byMessage = new Map();
-    byCode.set(code, byMessage);
-  }
-  let text = byMessage.get(message);
+// The same few "could not be checked" texts recur on every variant (LOINC, HGNC codes): one string per
+// memoised answer (its value set, system and code) and strength, instead of a fresh ~200-character one per issue
+function unsure(ctx: BindingCtx, r: Result & { message: string }, system: string | undefined, code: string, where: string, hashWhenNoSystem = false): void {
+  // an empty system is described differently by the single- and multi-coding paths: never cached
+  let text = system === '' ? undefined : ctx.required ? r.unsureRequired : r.unsureExtensible;
   if (text === undefined) {
-    text = `The code '${code}' could not be checked against the ${ctx.strength} value set '${ctx.vs}': ${message}`;
-    if (unsureTextCount++ > 50_000) {
-      unsureTexts.clear();
-      unsureTextCount = 0;
+    const described = system ? `${system}#${code}` : system === '' && hashWhenNoSystem ? `#${code}` : code;
+    text = `The code '${described}' could not be checked against the ${ctx.strength} value set '${ctx.vs}': ${r.message}`;
+    if (system !== '') {
+      if (ctx.required) r.unsureRequired = text;
+      else r.unsureExtensible = text;
     }
-    byMessage.set(message, text);
   }
-  return text;
-}
-
-function unsure(ctx: BindingCtx, code: string, message: string, where: string): void {
-  report(ctx.sink, 'information', 'code-invalid', 'BINDING_NOT_CHECKABLE', unsureText(ctx, code, message), where, ctx.rule);
+  report(ctx.sink, 'information', 'code-invalid', 'BINDING_NOT_CHECKABLE', text, where, ctx.rule);
 }
 
 function display(ctx: BindingCtx, r: Result, where: string): void {
@@ -128,7 +109,7 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
     case 'uri': {
       const r = validateCode(engine, vs, undefined, value as string);
       if (r.outcome === 'invalid') fail(ctx, value as string, r.message, path);
-      else if (r.outcome === 'not-checkable') unsure(ctx, value as string, r.message, path);
+      else if (r.outcome === 'not-checkable') unsure(ctx, r, undefined, value as string, path);
       return;
     }
     case 'Coding':
@@ -142,7 +123,7 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
       }
       const r = validateCode(engine, vs, system, code, type.code === 'Coding' && typeof c.display === 'string' ? c.display : undefined);
       if (r.outcome === 'invalid') fail(ctx, system ? `${system}#${code}` : code, r.message, path);
-      else if (r.outcome === 'not-checkable') unsure(ctx, system ? `${system}#${code}` : code, r.message, path);
+      else if (r.outcome === 'not-checkable') unsure(ctx, r, system, code, path);
       else display(ctx, r, path);
       return;
     }
@@ -154,7 +135,7 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
         const system = typeof c.system === 'string' ? c.system : undefined;
         const r = validateCode(engine, vs, system, c.code as string, typeof c.display === 'string' ? c.display : undefined);
         if (r.outcome === 'valid') display(ctx, r, `${path}.coding[0]`);
-        else if (r.outcome === 'not-checkable') unsure(ctx, system ? `${system}#${c.code}` : String(c.code), r.message, `${path}.coding[0]`);
+        else if (r.outcome === 'not-checkable') unsure(ctx, r, system, c.code as string, `${path}.coding[0]`);
         else fail(ctx, system ? `${system}#${c.code}` : String(c.code), r.message, path);
         return;
       }
@@ -178,7 +159,7 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
       const describeCoding = (c: Json): string => (typeof c.system === 'string' ? `${c.system}#${c.code}` : String(c.code));
       const uncheckable = results.filter((x) => x.r.outcome === 'not-checkable');
       if (uncheckable.length) {
-        for (const u of uncheckable) unsure(ctx, describeCoding(u.c), (u.r as { message: string }).message, `${path}.coding[${u.i}]`);
+        for (const u of uncheckable) unsure(ctx, u.r as Result & { message: string }, typeof u.c.system === 'string' ? u.c.system : undefined, u.c.code as string, `${path}.coding[${u.i}]`, true);
         return;
       }
       fail(ctx, results.map((x) => describeCoding(x.c)).join(', '), results.map((x) => (x.r as { message: string }).message).join('; '), path);
@@ -193,6 +174,13 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
 export function checkCodingInSystem(engine: Engine, coding: Json, path: string, sink: ValidationIssue[]): void {
   if (typeof coding.system !== 'string' || typeof coding.code !== 'string') return;
   const system = coding.system;
+  const systemProblem = codingSystemProblem(engine.store, system);
+  if (systemProblem) {
+    report(sink, 'error', 'code-invalid', systemProblem.messageId, systemProblem.message, path);
+    return;
+  }
+  const valueSetProblem = valueSetAsSystem(engine.store, system);
+  if (valueSetProblem) report(sink, 'error', 'code-invalid', valueSetProblem.messageId, valueSetProblem.message, path);
   const code = coding.code;
   const display = typeof coding.display === 'string' ? coding.display : undefined;
   const r = memo(engine, '\u0000system', system, code, display ?? NONE, '', computeCodeInSystem);

@@ -42,3 +42,10 @@ export function jsonTypeName(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   return typeof v === 'object' ? 'object' : typeof v;
 }
+
+const INDEX_SUFFIXES: string[] = [];
+
+/** '[i]', kept per index: an array item's path is then one concatenation (this runs for every item). */
+export function indexSuffix(i: number): string {
+  return i < 100_000 ? (INDEX_SUFFIXES[i] ??= `[${i}]`) : `[${i}]`;
+}

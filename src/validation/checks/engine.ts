@@ -15,13 +15,15 @@ import { BAIL, compileNative } from '../compile/fhirpath-native';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
 import { checkNarrativeXhtml } from './xhtml';
 import { deepEqual, describe, matchesPattern } from './match';
-import { isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
+import { indexSuffix, isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
 import { BundleIndex, checkUniqueFullUrls } from './bundle';
 import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
+import { conceptSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
 import { checkCapabilityStatement } from './capability-statement';
+import { checkCanonicalUrl } from './canonical-url';
 import { ExtensionPolicy } from './extension-policy';
 import { checkElementId } from './ids';
 import { checkSearchSet } from './searchset';
@@ -32,29 +34,77 @@ const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 /** Shared stand-in for an absent array (read only): the walk would otherwise allocate one per property. */
 const NO_ITEMS: readonly unknown[] = Object.freeze([]);
 
+/** One memoised walk of a resource; a resource is nearly always walked against one profile at one path. */
+interface MemoEntry {
+  profileUrl: string;
+  path: string;
+  /** null while being computed (a cycle: assume conformance inside it). */
+  issues: ValidationIssue[] | null;
+  next: MemoEntry | undefined;
+}
+
+/**
+ * A CodeableConcept made only of codings (system, code, display, version, userSelected) and text gets
+ * the same issues wherever it stands, relative to its path: the same codes recur on every variant
+ * (LOINC panel codes, HGNC genes), so each distinct one is checked once per run. null: not reusable
+ * (an invariant was evaluated, which may read the resource around it, or an issue points outside it).
+ */
+interface ConceptMemo {
+  type: TypeRef;
+  root: ConceptSlot;
+}
+
 export class Run {
   /** Set when a walk may report an issue twice (several profiles on one resource): validate() then de-duplicates. */
   mayDuplicate = false;
-  /** Issues per resource and profile; null while being computed (a cycle: assume conformance inside it). */
-  private readonly memo = new Map<object, Map<string, ValidationIssue[] | null>>();
+  /**
+   * Issues per resource, profile url and path, as a short list per resource: a joined key string
+   * (or a map per resource) would be built at every lookup or for every resource.
+   */
+  private readonly memo = new Map<object, MemoEntry>();
+  /** Issues of the plain CodeableConcepts checked so far, per element node (see Engine.checkConcept). */
+  readonly concepts = new Map<ElementNode, ConceptMemo>();
+  /** Per sliced element whose slices are told apart by a code: the slice each distinct code selects (see slicing.ts). */
+  readonly sliceChoices = new Map<ElementNode, ConceptSlot>();
 
-  memoised(resource: Json, key: string, compute: () => ValidationIssue[]): ValidationIssue[] | undefined {
-    let perResource = this.memo.get(resource);
-    if (!perResource) {
-      perResource = new Map();
-      this.memo.set(resource, perResource);
-    }
-    const hit = perResource.get(key);
-    if (hit) return hit;
-    if (hit === null) return undefined;
-    perResource.set(key, null);
+  private entry(resource: Json, profileUrl: string, path: string): MemoEntry | undefined {
+    for (let e = this.memo.get(resource); e; e = e.next) if (e.profileUrl === profileUrl && e.path === path) return e;
+    return undefined;
+  }
+
+  /** The memoised issues (null: being computed), or undefined when not computed yet. */
+  known(resource: Json, profileUrl: string, path: string): ValidationIssue[] | null | undefined {
+    return this.entry(resource, profileUrl, path)?.issues;
+  }
+
+  memoised(resource: Json, profileUrl: string, path: string, compute: () => ValidationIssue[]): ValidationIssue[] | undefined {
+    const hit = this.entry(resource, profileUrl, path);
+    if (hit) return hit.issues ?? undefined;
+    const head = this.memo.get(resource);
+    const entry: MemoEntry = { profileUrl, path, issues: null, next: head };
+    this.memo.set(resource, entry);
     try {
       const issues = compute();
-      perResource.set(key, issues);
+      entry.issues = issues;
       return issues;
     } catch (e) {
-      perResource.delete(key);
+      this.unlink(resource, entry);
       throw e;
+    }
+  }
+
+  private unlink(resource: Json, entry: MemoEntry): void {
+    const head = this.memo.get(resource);
+    if (head === entry) {
+      if (entry.next) this.memo.set(resource, entry.next);
+      else this.memo.delete(resource);
+      return;
+    }
+    for (let e = head; e; e = e.next) {
+      if (e.next === entry) {
+        e.next = entry.next;
+        return;
+      }
     }
   }
 }
@@ -109,6 +159,7 @@ export class Engine {
       checkSearchSet(value, path, sink, (t) => this.store.isResourceType(t));
     }
     if (rt === 'CapabilityStatement') checkCapabilityStatement(value, path, sink);
+    checkCanonicalUrl(value, path, contained, sink);
 
     const meta = isObject(value.meta) ? value.meta : undefined;
     const declared = Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];
@@ -164,7 +215,7 @@ export class Engine {
 
   /** All issues of a resource against one profile (memoised per run; undefined inside a cycle). */
   profileIssues(run: Run, value: Json, profile: CompiledProfile, env: ResourceEnv): ValidationIssue[] | undefined {
-    return run.memoised(value, profile.url + '\u0000' + env.path, () => {
+    return run.memoised(value, profile.url, env.path, () => {
       const sink: ValidationIssue[] = [];
       const type: TypeRef = { code: value.resourceType as string, profiles: [], targetProfiles: [] };
       this.walkObject(run, value, profile.root, type, env.path, env, sink, true);
@@ -182,8 +233,9 @@ export class Engine {
     if (!profile) return false;
     if (profile.type !== value.resourceType && profile.kind === 'resource' && profile.type !== 'Resource') return false;
     if (!this.quickMatch(profile.root, value)) return false;
-    const env = this.resourceEnv(value, path, parent, fullUrl, contained);
-    const issues = this.profileIssues(run, value, profile, env);
+    // a resource already judged against the profile (typically: where it stands in the Bundle) needs no env
+    const known = run.known(value, profile.url, path);
+    const issues = known !== undefined ? known : this.profileIssues(run, value, profile, this.resourceEnv(value, path, parent, fullUrl, contained));
     return !issues || !issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
   }
 
@@ -212,8 +264,15 @@ export class Engine {
 
   /** Validates the properties of a complex value against the children of `node` (or of its type). */
   walkObject(run: Run, obj: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], isResourceRoot = false): void {
-    const source = this.compiler.childSource(node, type);
-    const map = source ? this.compiler.childMap(source, type) : undefined;
+    let source: ElementNode | undefined;
+    if (node.children.length) source = node;
+    else if (node.contentReference) source = this.compiler.childSource(node, type);
+    else {
+      // without children of its own, the element's content depends on its type only: looked up once per type
+      if (type.source === undefined) type.source = this.compiler.childSource(node, type) ?? null;
+      source = type.source ?? undefined;
+    }
+    const map = source ? (source.childMap ?? this.compiler.childMap(source, type)) : undefined;
     if (!source || !map) return;
     if (!isResourceRoot && typeof obj.id === 'string') checkElementId(env, obj.id, obj, path, sink);
     // one pass over the properties present; absent children only matter when required or sliced.
@@ -229,6 +288,12 @@ export class Engine {
     } finally {
       this.depth--;
     }
+  }
+
+  /** The base definition's root of a type (cached on the type reference). */
+  private rootOf(type: TypeRef): ElementNode | undefined {
+    if (type.root === undefined) type.root = this.compiler.typeRoot(type.code) ?? null;
+    return type.root ?? undefined;
   }
 
   private readonly frames: WalkFrame[] = [];
@@ -251,7 +316,7 @@ export class Engine {
         continue;
       }
       if (isExt) {
-        if (!PRIMITIVE_TYPES.has(entry.type.code)) {
+        if (!isPrimitiveType(entry.type)) {
           report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, path);
           continue;
         }
@@ -351,7 +416,7 @@ export class Engine {
   /** Checks one JSON property (and its `_` twin). Returns the number of occurrences. */
   private checkProperty(run: Run, obj: Json, key: string, ext: unknown, child: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): number {
     const value = obj[key];
-    const primitive = PRIMITIVE_TYPES.has(type.code);
+    const primitive = isPrimitiveType(type);
     // items of a sliced element are validated by checkSlicing, against their slice (whose snapshot
     // carries the base element's constraints) or, when they match none, against the element itself
     const deferred = !primitive && !child.choice && child.slicing !== undefined && child.slices.length > 0;
@@ -373,17 +438,18 @@ export class Engine {
         report(sink, 'error', 'structure', 'JSON_PRIMITIVE_ALIGN', `The arrays '${key}' (${values.length} items) and '_${key}' (${exts.length} items) must have the same length`, `${path}.${key}`);
       }
       const n = Math.max(values.length, exts.length);
+      const prefix = `${path}.${key}`;
       for (let i = 0; i < n; i++) {
         const item = values[i];
         const itemExt = exts[i];
-        const itemPath = `${path}.${key}[${i}]`;
         if (item === null || item === undefined) {
           if (itemExt === null || itemExt === undefined || !primitive) {
-            report(sink, 'error', 'structure', 'JSON_NULL', `Null values are not allowed in FHIR JSON (array '${key}' item ${i}), except as placeholders aligned with a value in '_${key}'`, itemPath);
+            report(sink, 'error', 'structure', 'JSON_NULL', `Null values are not allowed in FHIR JSON (array '${key}' item ${i}), except as placeholders aligned with a value in '_${key}'`, prefix + indexSuffix(i));
             continue;
           }
         }
-        if (!deferred) this.checkValue(run, item ?? undefined, itemExt ?? undefined, child, type, itemPath, env, sink, obj);
+        // items of a sliced element get their paths in checkSlicing
+        if (!deferred) this.checkValue(run, item ?? undefined, itemExt ?? undefined, child, type, prefix + indexSuffix(i), env, sink, obj);
       }
       return n;
     }
@@ -408,8 +474,8 @@ export class Engine {
   }
 
   /** Checks one value (an array item or a single value) against an element node and a type. */
-  checkValue(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
-    if (PRIMITIVE_TYPES.has(type.code)) {
+  checkValue(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json, fresh = false): void {
+    if (isPrimitiveType(type)) {
       this.checkPrimitive(run, value, ext, node, type, path, env, sink);
       return;
     }
@@ -444,6 +510,7 @@ export class Engine {
       this.checkFixedPattern(value, node, path, sink);
       return;
     }
+    if (!fresh && type.code === 'CodeableConcept' && !type.profiles.length && this.checkConcept(run, value, node, type, path, env, sink, parent)) return;
     const mark = sink.length;
     if (type.code === 'Extension') {
       checkExtension(this, run, value, node, type, path, env, sink, parent);
@@ -460,7 +527,7 @@ export class Engine {
     else if (type.code === 'Attachment') checkAttachment(value, path, sink);
     if (type.code === 'Reference') checkReference(this, run, value, node, type, path, env, sink);
     this.checkInvariants(run, value, node, path, env, sink);
-    const typeRoot = this.compiler.typeRoot(type.code);
+    const typeRoot = this.rootOf(type);
     if (typeRoot && typeRoot !== node && typeRoot.invariants.length) this.checkInvariants(run, value, typeRoot, path, env, sink, node);
     if (type.profiles.length && type.code !== 'Extension') {
       for (const url of type.profiles) {
@@ -481,6 +548,39 @@ export class Engine {
       }
     }
   }
+
+  /** Checks a plain CodeableConcept through the run's memo; false when the memo cannot be used for it. */
+  private checkConcept(run: Run, value: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent: Json | undefined): boolean {
+    let memo = run.concepts.get(node);
+    if (!memo) {
+      memo = { type, root: newConceptSlot() };
+      run.concepts.set(node, memo);
+    }
+    if (memo.type !== type) return false;
+    const slot = conceptSlot(memo.root, value);
+    if (!slot || slot.issues === null) return false;
+    const known = slot.issues;
+    if (known) {
+      for (let i = 0; i < known.length; i++) sink.push(rebased(known[i], path + known[i].suffix));
+      return true;
+    }
+    const mark = sink.length;
+    const evaluations = this.invariantEvaluations;
+    this.checkValue(run, value, undefined, node, type, path, env, sink, parent, true);
+    let found: { issue: ValidationIssue; suffix: string; plain: boolean }[] | null = [];
+    if (this.invariantEvaluations !== evaluations) found = null;
+    for (let i = mark; i < sink.length && found; i++) {
+      const issue = sink[i];
+      const where = issue.expression;
+      if (where === undefined || !where.startsWith(path) || issue.diagnostics.includes(path)) found = null;
+      else found.push({ issue, suffix: where.slice(path.length), plain: reportShaped(issue) });
+    }
+    slot.issues = found;
+    return true;
+  }
+
+  /** Counts invariant evaluations, so that checkConcept can tell whether a walk read beyond its value. */
+  private invariantEvaluations = 0;
 
   private checkPrimitive(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
     if (value !== undefined) {
@@ -513,7 +613,7 @@ export class Engine {
       }
       if (empty) report(sink, 'error', 'structure', 'JSON_EMPTY', 'Object must have some content: an empty object must be omitted', path);
       else {
-        const root = this.compiler.typeRoot(type.code);
+        const root = this.rootOf(type);
         if (root) this.walkObject(run, ext, root, type, path, env, sink);
         if (onlyId && value === undefined) {
           report(sink, 'error', 'invariant', 'INVARIANT', `Constraint failed: ele-1: 'All FHIR elements must have a @value or children'`, path);
@@ -547,6 +647,7 @@ export class Engine {
   }
 
   private evalInvariant(inv: CompiledInvariant, value: unknown, basePath: string, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
+    this.invariantEvaluations++;
     const native = NATIVE_EXPRESSIONS[inv.key];
     let ok: boolean;
     if (native && native.expression === inv.expression) {
@@ -637,6 +738,27 @@ function articled(kind: string): string {
 
 
 
+
+/** A copy of an issue at another expression: as report() builds them when it has that shape, else by spreading. */
+function rebased(memo: { issue: ValidationIssue; plain: boolean }, expression: string): ValidationIssue {
+  const issue = memo.issue;
+  if (!memo.plain) return { ...issue, expression };
+  const copy: ValidationIssue = { severity: issue.severity, code: issue.code, diagnostics: issue.diagnostics, expression, messageId: issue.messageId };
+  if (issue.rule) copy.rule = issue.rule;
+  return copy;
+}
+
+const REPORT_KEYS = ['severity', 'code', 'diagnostics', 'expression', 'messageId', 'rule'];
+
+/** Has the issue exactly the keys report() gives it, in its order? */
+function reportShaped(issue: ValidationIssue): boolean {
+  const keys = Object.keys(issue);
+  return keys.length >= 5 && keys.every((k, i) => k === REPORT_KEYS[i]) && (keys.length === 5 || issue.rule !== undefined);
+}
+
+function isPrimitiveType(type: TypeRef): boolean {
+  return (type.isPrimitive ??= PRIMITIVE_TYPES.has(type.code));
+}
 
 /** Does the object have any `_x` key (a primitive's extension twin)? */
 function hasUnderscoreKey(obj: Json): boolean {

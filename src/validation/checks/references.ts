@@ -74,7 +74,7 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
     return;
   }
   if (!resolved) return;
-  const candidates = profileCandidates(engine, type).filter((t) => profileType(engine, t) === found);
+  const candidates = candidatesFor(engine, type, found);
   if (!candidates.length) return;
   // A target that declares one of the profiles is validated against it where it stands, in the same
   // run; judging it again here would repeat each of its defects at every reference to it.
@@ -87,6 +87,22 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
 }
 
 const allowedCache = new WeakMap<TypeRef, string[]>();
+const candidatesByType = new WeakMap<TypeRef, Map<string, string[]>>();
+
+/** The targetProfiles (real profiles) that apply to a target of the type found, per reference type (the same few recur). */
+function candidatesFor(engine: Engine, type: TypeRef, found: string): string[] {
+  let byType = candidatesByType.get(type);
+  if (!byType) {
+    byType = new Map();
+    candidatesByType.set(type, byType);
+  }
+  let list = byType.get(found);
+  if (!list) {
+    list = profileCandidates(engine, type).filter((t) => profileType(engine, t) === found);
+    byType.set(found, list);
+  }
+  return list;
+}
 const candidateCache = new WeakMap<TypeRef, string[]>();
 
 /** targetProfiles that are real profiles (not the base definition of a resource type). */
@@ -117,6 +133,19 @@ function isCoreType(url: string): boolean {
 function declaresAnyProfile(resource: Record<string, unknown>, profiles: string[]): boolean {
   const meta = resource.meta as { profile?: unknown } | undefined;
   if (!meta || !Array.isArray(meta.profile)) return false;
-  const declared = new Set(meta.profile.filter((p): p is string => typeof p === 'string').map((p) => p.split('|')[0]));
-  return profiles.some((p) => declared.has(p.split('|')[0]));
+  // runs at every reference into a Bundle: compared without building sets or split strings
+  for (const p of meta.profile) {
+    if (typeof p !== 'string') continue;
+    for (const candidate of profiles) if (sameCanonical(p, candidate)) return true;
+  }
+  return false;
+}
+
+/** Equal canonical URLs, versions ('|x') aside. */
+function sameCanonical(a: string, b: string): boolean {
+  const ea = a.indexOf('|');
+  const eb = b.indexOf('|');
+  const la = ea < 0 ? a.length : ea;
+  const lb = eb < 0 ? b.length : eb;
+  return la === lb && (ea < 0 && eb < 0 ? a === b : a.startsWith(b.slice(0, lb)));
 }

@@ -7,9 +7,10 @@ import type { ValidationIssue } from '../issue';
 import type { Discriminator, ElementNode, TypeRef } from '../compile/model';
 import { PRIMITIVE_TYPES } from '../compile/compiler';
 import { deepEqual, matchesPattern } from './match';
-import { isObject, report, type Json, type ResourceEnv } from './context';
+import { indexSuffix, isObject, report, type Json, type ResourceEnv } from './context';
 import { resolveReference } from './references';
 import type { Engine, Run } from './engine';
+import { conceptSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
 
 type Expectation =
   | { kind: 'fixed' | 'pattern'; value: unknown }
@@ -41,12 +42,27 @@ class Located {
 }
 
 const expectations = new WeakMap<ElementNode, (Expectation | null)[]>();
-const paths = new WeakMap<ElementNode, string[][]>();
+const paths = new WeakMap<ElementNode, Step[][]>();
 
-function discPaths(slicing: ElementNode): string[][] {
+/** One segment of a discriminator path, parsed once (the segments were matched by regexes per item). */
+type Step = { kind: 'this' | 'resolve' | 'name'; arg: string } | { kind: 'extension' | 'ofType'; arg: string };
+
+function parseSteps(segs: string[]): Step[] {
+  return segs.map((seg): Step => {
+    if (seg === '$this') return { kind: 'this', arg: seg };
+    if (seg === 'resolve()') return { kind: 'resolve', arg: seg };
+    const ext = EXT_FN.exec(seg);
+    if (ext) return { kind: 'extension', arg: ext[1] };
+    const of = OFTYPE_FN.exec(seg);
+    if (of) return { kind: 'ofType', arg: of[1] };
+    return { kind: 'name', arg: seg };
+  });
+}
+
+function discPaths(slicing: ElementNode): Step[][] {
   let list = paths.get(slicing);
   if (!list) {
-    list = slicing.slicing!.discriminators.map((d) => splitPath(d.path));
+    list = slicing.slicing!.discriminators.map((d) => parseSteps(splitPath(d.path)));
     paths.set(slicing, list);
   }
   return list;
@@ -76,40 +92,46 @@ function decap(s: string): string {
   return PRIMITIVE_TYPES.has(lower) ? lower : s;
 }
 
-function instanceValues(item: unknown, itemType: string | undefined, itemPath: string, segs: string[], env: ResourceEnv): Located[] {
+function instanceValues(item: unknown, itemType: string | undefined, itemPath: string, steps: Step[], env: ResourceEnv): Located[] {
   let current: Located[] = [new Located(item, itemType, itemPath)];
-  for (const seg of segs) {
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s];
+    if (step.kind === 'this') continue;
+    const seg = step.arg;
     const next: Located[] = [];
-    if (seg === '$this') continue;
-    for (const loc of current) {
+    for (let c = 0; c < current.length; c++) {
+      const loc = current[c];
       const v = loc.value;
-      if (seg === 'resolve()') {
+      if (step.kind === 'resolve') {
         if (isObject(v) && typeof v.reference === 'string') {
           const r = resolveReference(v.reference, env);
           if (r) next.push(new Located(r.resource, r.resource.resourceType as string, r.path));
         }
         continue;
       }
-      const ext = EXT_FN.exec(seg);
-      if (ext) {
+      if (step.kind === 'extension') {
         if (isObject(v) && Array.isArray(v.extension)) {
-          v.extension.forEach((e, i) => {
-            if (isObject(e) && e.url === ext[1]) next.push(new Located(e, 'Extension', loc, 'extension', i));
-          });
+          const list = v.extension;
+          for (let i = 0; i < list.length; i++) {
+            const e = list[i];
+            if (isObject(e) && e.url === seg) next.push(new Located(e, 'Extension', loc, 'extension', i));
+          }
         }
         continue;
       }
-      const of = OFTYPE_FN.exec(seg);
-      if (of) {
-        if (typeOf(loc) === of[1]) next.push(loc);
+      if (step.kind === 'ofType') {
+        if (typeOf(loc) === seg) next.push(loc);
         continue;
       }
       if (!isObject(v)) continue;
       const direct = v[seg];
       if (direct !== undefined) {
-        const type = isObject(direct) && typeof direct.resourceType === 'string' ? (direct.resourceType as string) : undefined;
-        if (Array.isArray(direct)) direct.forEach((d, i) => next.push(new Located(d, undefined, loc, seg, i)));
-        else next.push(new Located(direct, type, loc, seg));
+        if (Array.isArray(direct)) {
+          for (let i = 0; i < direct.length; i++) next.push(new Located(direct[i], undefined, loc, seg, i));
+        } else {
+          const type = isObject(direct) && typeof direct.resourceType === 'string' ? (direct.resourceType as string) : undefined;
+          next.push(new Located(direct, type, loc, seg));
+        }
         continue;
       }
       for (const key in v) {
@@ -237,7 +259,7 @@ type ItemValues = (Located[] | undefined)[];
 function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undefined, slicing: ElementNode, slice: ElementNode, type: TypeRef, itemPath: string, env: ResourceEnv, cache: ItemValues): boolean {
   const discs = slicing.slicing!.discriminators;
   const exps = expectationsOf(engine, slicing, slice);
-  if (!discs.length || exps.some((e) => e === null)) {
+  if (!discs.length || exps.includes(null)) {
     // no usable discriminator: the item belongs to the slice when it validates against it
     const scratch: ValidationIssue[] = [];
     engine.checkValue(run, item, ext, slice, slice.types[0] ?? type, itemPath, env, scratch);
@@ -247,25 +269,25 @@ function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undef
   for (let i = 0; i < discs.length; i++) {
     const exp = exps[i]!;
     const values = (cache[i] ??= instanceValues(item, itemType, itemPath, discPaths(slicing)[i], env));
-    let ok: boolean;
+    let ok = false;
     switch (exp.kind) {
       case 'fixed':
-        ok = values.some((v) => deepEqual(exp.value, v.value) || (Array.isArray(exp.value) && matchesPattern(exp.value, v.value)));
+        for (let k = 0; k < values.length && !ok; k++) ok = deepEqual(exp.value, values[k].value) || (Array.isArray(exp.value) && matchesPattern(exp.value, values[k].value));
         break;
       case 'pattern':
-        ok = values.some((v) => matchesPattern(exp.value, v.value));
+        for (let k = 0; k < values.length && !ok; k++) ok = matchesPattern(exp.value, values[k].value);
         break;
       case 'type':
-        ok = values.some((v) => {
-          const t = typeOf(v);
-          return t === undefined ? exp.codes.length === 1 : exp.codes.includes(t);
-        });
+        for (let k = 0; k < values.length && !ok; k++) {
+          const t = typeOf(values[k]);
+          ok = t === undefined ? exp.codes.length === 1 : exp.codes.includes(t);
+        }
         break;
       case 'exists':
         ok = (values.length > 0) === exp.exists;
         break;
       case 'profile':
-        ok = values.some((v) => exp.urls.some((url) => conformsValue(engine, run, v, url, env)));
+        for (let k = 0; k < values.length && !ok; k++) ok = exp.urls.some((url) => conformsValue(engine, run, values[k], url, env));
         break;
     }
     if (!ok) return false;
@@ -287,32 +309,74 @@ function conformsValue(engine: Engine, run: Run, loc: Located, url: string, env:
 
 interface SliceIndex {
   disc: number;
-  segs: string[];
-  byKey: Map<string, number[]>;
+  steps: Step[];
+  /** Candidate slices by key, in two parts (see keyParts): no key string is built per item. */
+  byKey: Map<string, Map<string, number[]>>;
   unindexed: number[];
   /** Keys come from the code of the (resolved) resource, for profile discriminators. */
   viaCode: boolean;
   /** Sorted candidates (unindexed slices and those of the key) per single key, filled on use. */
-  merged: Map<string, number[]>;
+  merged: Map<string, Map<string, number[]>>;
+  mergedCount: number;
 }
 
 const indexes = new WeakMap<ElementNode, SliceIndex | null>();
 
-/** A necessary key of a fixed/pattern value: the value itself for primitives, system|code of its (first) coding. */
-function signature(v: unknown): string | undefined {
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+/** First key part of a primitive value (a coding's first part is its system, '' when absent). */
+const PRIMITIVE_KEY = '\u0000primitive';
+
+/** Keys found on one item; a single scratch list, consumed before anything can call back into slicing. */
+const found = { first: [] as string[], second: [] as string[], n: 0 };
+
+function addKey(first: string, second: string): void {
+  found.first[found.n] = first;
+  found.second[found.n] = second;
+  found.n++;
+}
+
+/** A necessary key of a fixed/pattern value: the value itself for primitives, system and code of its (first) coding. */
+function signature(v: unknown): [string, string] | undefined {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [PRIMITIVE_KEY, String(v)];
   if (!isObject(v)) return undefined;
-  if (Array.isArray(v.coding) && isObject(v.coding[0]) && typeof v.coding[0].code === 'string') return `${v.coding[0].system ?? ''}|${v.coding[0].code}`;
-  if (typeof v.code === 'string') return `${v.system ?? ''}|${v.code}`;
+  if (Array.isArray(v.coding) && isObject(v.coding[0]) && typeof v.coding[0].code === 'string') return [systemPart(v.coding[0].system), v.coding[0].code];
+  if (typeof v.code === 'string') return [systemPart(v.system), v.code];
   return undefined;
 }
 
-function instanceKeys(v: unknown, out: string[]): void {
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
+function systemPart(system: unknown): string {
+  return typeof system === 'string' ? system : system === undefined || system === null ? '' : String(system);
+}
+
+function instanceKeys(v: unknown): void {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') addKey(PRIMITIVE_KEY, String(v));
   else if (isObject(v)) {
-    if (Array.isArray(v.coding)) for (const c of v.coding) if (isObject(c) && typeof c.code === 'string') out.push(`${c.system ?? ''}|${c.code}`);
-    if (typeof v.code === 'string') out.push(`${v.system ?? ''}|${v.code}`);
+    if (Array.isArray(v.coding)) {
+      for (let i = 0; i < v.coding.length; i++) {
+        const c = v.coding[i];
+        if (isObject(c) && typeof c.code === 'string') addKey(systemPart(c.system), c.code);
+      }
+    }
+    if (typeof v.code === 'string') addKey(systemPart(v.system), v.code);
   }
+}
+
+function get2<T>(map: Map<string, Map<string, T>>, first: string, second: string): T | undefined {
+  return map.get(first)?.get(second);
+}
+
+function set2<T>(map: Map<string, Map<string, T>>, first: string, second: string, value: T): void {
+  let inner = map.get(first);
+  if (!inner) {
+    inner = new Map();
+    map.set(first, inner);
+  }
+  inner.set(second, value);
+}
+
+function addCandidate(byKey: Map<string, Map<string, number[]>>, key: [string, string], slice: number): void {
+  const list = get2(byKey, key[0], key[1]);
+  if (list) list.push(slice);
+  else set2(byKey, key[0], key[1], [slice]);
 }
 
 /**
@@ -326,69 +390,115 @@ function sliceIndex(engine: Engine, child: ElementNode): SliceIndex | null {
   const discs = child.slicing!.discriminators;
   const d = discs.findIndex((x) => x.type === 'value' || x.type === 'pattern');
   if (d >= 0) {
-    const byKey = new Map<string, number[]>();
+    const byKey = new Map<string, Map<string, number[]>>();
     const unindexed: number[] = [];
     child.slices.forEach((slice, i) => {
       const exp = expectationsOf(engine, child, slice)[d];
       const key = exp && (exp.kind === 'fixed' || exp.kind === 'pattern') ? signature(exp.value) : undefined;
       if (key === undefined) unindexed.push(i);
-      else {
-        const list = byKey.get(key);
-        if (list) list.push(i);
-        else byKey.set(key, [i]);
-      }
+      else addCandidate(byKey, key, i);
     });
-    if (byKey.size) index = { disc: d, segs: splitPath(discs[d].path), byKey, unindexed, viaCode: false, merged: new Map() };
+    if (byKey.size) index = { disc: d, steps: discPaths(child)[d], byKey, unindexed, viaCode: false, merged: new Map(), mergedCount: 0 };
   }
   const pd = discs.findIndex((x) => x.type === 'profile');
   if (!index && pd >= 0) {
     // profiles told apart by the code they fix (Observation profiles, typically): index by that code
-    const byKey = new Map<string, number[]>();
+    const byKey = new Map<string, Map<string, number[]>>();
     const unindexed: number[] = [];
     child.slices.forEach((slice, i) => {
       const exp = expectationsOf(engine, child, slice)[pd];
       const keys = exp?.kind === 'profile' ? exp.urls.map((u) => profileCodeKey(engine, u)) : [undefined];
       if (keys.some((k) => k === undefined)) unindexed.push(i);
-      else
-        for (const key of new Set(keys as string[])) {
-          const list = byKey.get(key);
-          if (list) list.push(i);
-          else byKey.set(key, [i]);
-        }
+      else {
+        const distinct = new Map((keys as [string, string][]).map((k) => [k.join('\u0000'), k]));
+        for (const key of distinct.values()) addCandidate(byKey, key, i);
+      }
     });
-    if (byKey.size) index = { disc: pd, segs: splitPath(discs[pd].path), byKey, unindexed, viaCode: true, merged: new Map() };
+    if (byKey.size) index = { disc: pd, steps: discPaths(child)[pd], byKey, unindexed, viaCode: true, merged: new Map(), mergedCount: 0 };
   }
   indexes.set(child, index);
   return index;
 }
 
-function profileCodeKey(engine: Engine, url: string): string | undefined {
+function profileCodeKey(engine: Engine, url: string): [string, string] | undefined {
   const root = engine.compiler.profile(url)?.root;
   const code = root?.children.find((c) => c.name === 'code');
   return code ? signature(code.fixed ?? code.pattern) : undefined;
 }
 
+const NO_CANDIDATES: number[] = [];
+
 function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type: TypeRef, itemPath: string, env: ResourceEnv, cache: ItemValues): Iterable<number> {
   const index = sliceIndex(engine, child);
   if (!index) return child.slices.keys();
-  const keys: string[] = [];
   const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
-  const values = (cache[index.disc] ??= instanceValues(item, itemType, itemPath, index.segs, env));
-  for (const loc of values) instanceKeys(index.viaCode ? (isObject(loc.value) ? loc.value.code : undefined) : loc.value, keys);
-  if (!index.unindexed.length && keys.length === 1) return index.byKey.get(keys[0]) ?? [];
-  if (keys.length === 0) return index.unindexed;
-  if (keys.length === 1) {
+  const values = (cache[index.disc] ??= instanceValues(item, itemType, itemPath, index.steps, env));
+  found.n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i].value;
+    instanceKeys(index.viaCode ? (isObject(v) ? v.code : undefined) : v);
+  }
+  const n = found.n;
+  if (!index.unindexed.length && n === 1) return get2(index.byKey, found.first[0], found.second[0]) ?? NO_CANDIDATES;
+  if (n === 0) return index.unindexed;
+  if (n === 1) {
     // the same few keys recur on every item (one per slice code): merge their candidates once
-    let merged = index.merged.get(keys[0]);
+    const first = found.first[0];
+    const second = found.second[0];
+    let merged = get2(index.merged, first, second);
     if (!merged) {
-      merged = [...new Set([...index.unindexed, ...(index.byKey.get(keys[0]) ?? [])])].sort((a, b) => a - b);
-      if (index.merged.size < 1000) index.merged.set(keys[0], merged);
+      merged = [...new Set([...index.unindexed, ...(get2(index.byKey, first, second) ?? [])])].sort((a, b) => a - b);
+      if (index.mergedCount < 1000) {
+        set2(index.merged, first, second, merged);
+        index.mergedCount++;
+      }
     }
     return merged;
   }
   const out = new Set<number>(index.unindexed);
-  for (const k of keys) for (const i of index.byKey.get(k) ?? []) out.add(i);
+  for (let k = 0; k < n; k++) for (const i of get2(index.byKey, found.first[k], found.second[k]) ?? []) out.add(i);
   return [...out].sort((a, b) => a - b);
+}
+
+const byCodeOnly = new WeakMap<ElementNode, string | null>();
+
+/**
+ * The property whose value alone selects the slice, when the slicing has a single value/pattern
+ * discriminator on a plain property (`code`) and every slice expects a fixed or pattern value there.
+ */
+function discriminatingProperty(engine: Engine, child: ElementNode): string | null {
+  let name = byCodeOnly.get(child);
+  if (name !== undefined) return name;
+  name = null;
+  const discs = child.slicing!.discriminators;
+  const steps = discPaths(child)[0];
+  if (discs.length === 1 && (discs[0].type === 'value' || discs[0].type === 'pattern') && steps.length === 1 && steps[0].kind === 'name') {
+    const usable = child.slices.every((slice) => {
+      const exp = expectationsOf(engine, child, slice)[0];
+      return exp !== null && (exp.kind === 'fixed' || exp.kind === 'pattern');
+    });
+    if (usable) name = steps[0].arg;
+  }
+  byCodeOnly.set(child, name);
+  return name;
+}
+
+/**
+ * The run's memo slot of an item's slice choice, when that choice depends only on a plain
+ * CodeableConcept at the discriminator (the component codes of a variant recur on every variant).
+ */
+function choiceSlot(engine: Engine, run: Run, child: ElementNode, item: unknown): ConceptSlot | undefined {
+  if (!isObject(item)) return undefined;
+  const name = discriminatingProperty(engine, child);
+  if (name === null) return undefined;
+  const value = item[name];
+  if (!isObject(value)) return undefined;
+  let root = run.sliceChoices.get(child);
+  if (!root) {
+    root = newConceptSlot();
+    run.sliceChoices.set(child, root);
+  }
+  return conceptSlot(root, value);
 }
 
 /** For a choice element sliced by type (value[x]:valueQuantity), the slice for the type used. */
@@ -405,18 +515,24 @@ export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[]
   let last = -1;
   let unmatchedSeen = false;
   const rule = child.rule;
+  const prefix = `${path}.${key}`;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item === null || item === undefined) continue;
     const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
-    const itemPath = child.isArray ? `${path}.${key}[${i}]` : `${path}.${key}`;
+    const itemPath = child.isArray ? prefix + indexSuffix(i) : prefix;
     let idx = -1;
-    const cache: ItemValues = [];
-    for (const s of candidateSlices(engine, child, item, type, itemPath, env, cache)) {
-      if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env, cache)) {
-        idx = s;
-        break;
+    const choice = choiceSlot(engine, run, child, item);
+    if (choice && choice.slice !== undefined) idx = choice.slice;
+    else {
+      const cache: ItemValues = [];
+      for (const s of candidateSlices(engine, child, item, type, itemPath, env, cache)) {
+        if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env, cache)) {
+          idx = s;
+          break;
+        }
       }
+      if (choice) choice.slice = idx;
     }
     if (idx < 0) {
       unmatchedSeen = true;

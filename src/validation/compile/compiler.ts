@@ -183,11 +183,11 @@ export class Compiler {
     const min = ed.min ?? 0;
     // Resource.id is typed System.String with fhir-type 'string' in the R4 snapshots, but is an id
     const resourceId = profile.kind === 'resource' && pathSegs.length === 2 && lastName === 'id';
-    const types: TypeRef[] = (ed.type ?? []).map((t) => ({
-      code: resourceId ? 'id' : typeCode(t),
-      profiles: t.profile ?? [],
-      targetProfiles: t.targetProfile ?? [],
-    }));
+    const types: TypeRef[] = (ed.type ?? []).map((t) => {
+      const code = resourceId ? 'id' : typeCode(t);
+      // every field the walker caches is present from the start: one object shape for all of them
+      return { code, profiles: t.profile ?? [], targetProfiles: t.targetProfile ?? [], isResource: undefined, isPrimitive: PRIMITIVE_TYPES.has(code), root: undefined, source: undefined };
+    });
     let slicing: SlicingInfo | undefined;
     if (ed.slicing) {
       slicing = {

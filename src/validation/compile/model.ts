@@ -11,6 +11,12 @@ export interface TypeRef {
   targetProfiles: string[];
   /** Whether the type is a resource (set on first use by the walker). */
   isResource?: boolean;
+  /** Whether the type is a FHIR primitive (set by the compiler, or on first use by the walker). */
+  isPrimitive?: boolean;
+  /** The base definition's root of the type, null when unknown (set on first use by the walker). */
+  root?: ElementNode | null;
+  /** Where the children of a value of this type are described when its element has none (set on first use). */
+  source?: ElementNode | null;
 }
 
 export interface Discriminator {

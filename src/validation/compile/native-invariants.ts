@@ -31,7 +31,12 @@ function sameCoding(a: unknown, b: unknown): boolean {
   return true;
 }
 
-const containedOf = (v: unknown): Json[] => list(obj(v)?.contained).map(obj).filter((c): c is Json => !!c);
+const NO_RESOURCES: readonly Json[] = Object.freeze([]);
+// dom-2/4/5 run on every resource, nearly all without contained ones: no arrays built for those
+const containedOf = (v: unknown): readonly Json[] => {
+  const contained = obj(v)?.contained;
+  return contained === undefined ? NO_RESOURCES : list(contained).map(obj).filter((c): c is Json => !!c);
+};
 
 const entries = (v: unknown): Json[] => list(obj(v)?.entry).map(obj).filter((e): e is Json => !!e);
 const bundleType = (v: unknown): unknown => obj(v)?.type;
