@@ -55,24 +55,6 @@ const JUSTIFIED: Array<{ resourceType: string; pattern: RegExp; why: string }> =
   },
 ];
 
-/**
- * Engine findings the dogfooding run showed to be defects of the engine, not of the emitted
- * resource (reported to the engine's owners with evidence; src/validation is not changed here):
- * - eld-16: HL7's own ElementDefinition invariant fails to compile as a JS regular expression
- *   under the 'u' flag ("Invalid escape": `\@` and `\/` inside a class).
- * - structuredefinition-fhir-type on ElementDefinition.type and the System.String type codes:
- *   exactly as the R4 core snapshots themselves carry them.
- * - "Duplicate id" for an element id found in both the snapshot and the differential: ids are
- *   unique within each of them, not across both.
- * Evidence: HL7's own StructureDefinition-vitalsigns.json (hl7.fhir.r4.core 4.0.1) gets the same
- * findings from `ngc-gateway validate --resource`.
- */
-const ENGINE_DEFECTS: RegExp[] = [
-  /(StructureDefinition|resource)\.differential\.element\[\*\]: Duplicate id value '[^']+': element ids must be unique within a resource$/,
-  /Problem evaluating invariant eld-16 .*Invalid escape/,
-  /structuredefinition-fhir-type is not allowed to be used at this point \(allowed = element:ElementDefinition\.type\.code; this element is \[StructureDefinition\.(snapshot|differential)\.element\.type\]\)/,
-  /\.type\[\*\]\.code: The value provided \('http:\/\/hl7\.org\/fhirpath\/System\.[A-Za-z]+'\) is not in the value set 'http:\/\/hl7\.org\/fhir\/ValueSet\/defined-types'/,
-];
 
 /**
  * Errors and warnings of the engine on `resource` (information is not a defect), with list indexes
@@ -90,7 +72,6 @@ function problems(resource: unknown): string[] {
     if (i.severity === 'information') continue;
     const line = `${i.severity} ${(i.expression ?? '').replace(/\[\d+\]/g, '[*]')}: ${i.diagnostics ?? ''}`;
     if (JUSTIFIED.some((j) => j.pattern.test(line) && j.resourceType === typeAt(i.expression ?? ''))) continue;
-    if (ENGINE_DEFECTS.some((d) => d.test(line))) continue;
     counts.set(line, (counts.get(line) ?? 0) + 1);
   }
   return [...counts].map(([line, n]) => (n > 1 ? `${n}x ${line}` : line));

@@ -96,6 +96,14 @@ function display(ctx: BindingCtx, r: Result, where: string): void {
   if (r.displayMessage) report(ctx.sink, 'warning', 'code-invalid', 'DISPLAY_WRONG', r.displayMessage, where);
 }
 
+/**
+ * The FHIRPath system types (http://hl7.org/fhirpath/System.String, ...). R4 types the value of every
+ * primitive and Element.id with them in ElementDefinition.type.code, whose binding to defined-types
+ * is extensible: these are the suitable codes that value set lacks, and the HL7 validator accepts them.
+ */
+const FHIRPATH_SYSTEM_TYPE = /^http:\/\/hl7\.org\/fhirpath\/System\.(String|Boolean|Integer|Decimal|Date|DateTime|Time|Quantity)$/;
+const DEFINED_TYPES = 'http://hl7.org/fhir/ValueSet/defined-types';
+
 export function checkBinding(engine: Engine, value: unknown, node: ElementNode, type: TypeRef, path: string, sink: ValidationIssue[]): void {
   const binding = node.binding!;
   if (!binding.valueSet || (binding.strength !== 'required' && binding.strength !== 'extensible')) return;
@@ -107,6 +115,7 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
     case 'code':
     case 'string':
     case 'uri': {
+      if (!required && vs.split('|')[0] === DEFINED_TYPES && FHIRPATH_SYSTEM_TYPE.test(value as string)) return;
       const r = validateCode(engine, vs, undefined, value as string);
       if (r.outcome === 'invalid') fail(ctx, value as string, r.message, path);
       else if (r.outcome === 'not-checkable') unsure(ctx, r, undefined, value as string, path);

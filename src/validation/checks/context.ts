@@ -17,6 +17,8 @@ export interface ResourceEnv {
   isContained: boolean;
   /** Element ids met so far in this resource, and the object carrying each (see ids.ts). */
   elementIds?: Map<string, { holder: object; path: string }>;
+  /** The ids met inside a StructureDefinition's snapshot, a scope of their own (see ids.ts). */
+  snapshotElementIds?: Map<string, { holder: object; path: string }>;
 }
 
 export function isObject(v: unknown): v is Json {

@@ -1,7 +1,9 @@
 /**
  * Element ids (`Element.id`) must be unique within a resource. As in the HL7 validator, the scope is
  * one resource: a Bundle's own elements (entry ids) form one scope, each entry's resource, and each
- * contained resource, its own; the resource's own `id` is not an element id.
+ * contained resource, its own; the resource's own `id` is not an element id. One exception, also
+ * the HL7 validator's: a StructureDefinition's snapshot is a scope of its own, because R4 gives an
+ * ElementDefinition the same id in the snapshot as in the differential (both are keyed by path).
  */
 import type { ValidationIssue } from '../issue';
 import { isObject, report, type ResourceEnv } from './context';
@@ -13,7 +15,7 @@ import { isObject, report, type ResourceEnv } from './context';
  * is chosen by document order: every one but the first, as the HL7 validator reports them.
  */
 export function checkElementId(env: ResourceEnv, id: string, holder: object, path: string, sink: ValidationIssue[]): void {
-  const seen = (env.elementIds ??= new Map());
+  const seen = inSnapshot(env, path) ? (env.snapshotElementIds ??= new Map()) : (env.elementIds ??= new Map());
   const first = seen.get(id);
   if (first === undefined) {
     seen.set(id, { holder, path });
@@ -26,6 +28,13 @@ export function checkElementId(env: ResourceEnv, id: string, holder: object, pat
     seen.set(id, { holder, path });
   }
   report(sink, 'error', 'duplicate', 'DUPLICATE_ID', `Duplicate id value '${id}': element ids must be unique within a resource`, later);
+}
+
+/** Below `StructureDefinition.snapshot` (the snapshot's own id still counts in the resource's scope, as in HL7's validator). */
+function inSnapshot(env: ResourceEnv, path: string): boolean {
+  if (env.resource.resourceType !== 'StructureDefinition') return false;
+  const prefix = env.path + '.snapshot.';
+  return path.startsWith(prefix);
 }
 
 const STEP = /^([^[\]]+)(?:\[(\d+)\])?$/;

@@ -4,6 +4,7 @@
 import type { ElementDefinition, StructureDefinition } from 'fhir/r4';
 import type { ConformanceStore } from '../definitions/types';
 import type { RuleCatalog } from '../rules';
+import { correctedContexts } from './extension-context-corrections';
 import { correctedExpression } from './invariant-corrections';
 import type { ChildEntry, CompiledInvariant, CompiledProfile, Discriminator, ElementNode, SlicingInfo, TypeRef } from './model';
 
@@ -133,7 +134,10 @@ export class Compiler {
       isConstraint,
       root: undefined as unknown as ElementNode,
       byId: new Map(),
-      contexts: sd.context?.map((c) => ({ type: c.type, expression: c.expression })),
+      contexts: correctedContexts(
+        sd.url,
+        sd.context?.map((c) => ({ type: c.type, expression: c.expression })),
+      ),
     };
     const baseBindings = isConstraint ? this.bindingsOfBase(sd.type) : undefined;
     const elements = sd.snapshot!.element;

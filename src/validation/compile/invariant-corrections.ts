@@ -33,6 +33,12 @@ const CORRECTIONS: readonly Correction[] = [
     why: "'Name should be usable as an identifier': the whole name, not some part of it, must have that form",
   },
   {
+    keys: 'eld-16',
+    published: String.raw`sliceName.empty() or sliceName.matches('^[a-zA-Z0-9\\/\\-_\\[\\]\\@]+$')`,
+    corrected: String.raw`sliceName.empty() or sliceName.matches('^[a-zA-Z0-9/\\-_\\[\\]@]+$')`,
+    why: "the published regex escapes '@' (Java accepts \\@, a unicode JavaScript regex rejects it), so eld-16 was never evaluated; '/' and '@' need no escape and the class is unchanged",
+  },
+  {
     keys: 'eld-19',
     published: String.raw`path.matches('[^\\s\\.,:;\\\'"\\/|?!@#$%&*()\\[\\]{}]{1,64}(\\.[^\\s\\.,:;\\\'"\\/|?!@#$%&*()\\[\\]{}]{1,64}(\\[x\\])?(\\:[^\\s\\.]+)?)*')`,
     corrected: String.raw`path.matches('^[^\\s.,:;\'"/|?!@#$%&*()\\[\\]{}]{1,64}(\\.[^\\s.,:;\'"/|?!@#$%&*()\\[\\]{}]{1,64}(\\[x\\])?(:[^\\s.]+)?)*$')`,
