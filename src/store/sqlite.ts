@@ -22,6 +22,7 @@ import {
   type DeliveryAttempt,
   type DeliveryState,
   type GatewayStore,
+  type LinkedWrite,
   type OutboxItem,
   type SubmissionRecord,
 } from './types';
@@ -81,6 +82,8 @@ export class SqliteStore implements GatewayStore {
   /** Runs `fn` in a savepoint of the current transaction (better-sqlite3 nests transactions that way). */
   private readonly savepoint: (fn: () => unknown) => unknown;
   private readonly purgeIntervalMs: number;
+  /** Prepared statements by SQL text: preparing costs more than running a small insert. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
@@ -92,6 +95,21 @@ export class SqliteStore implements GatewayStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.savepoint = this.db.transaction((fn: () => unknown) => fn());
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      // Linked writes bring their own SQL; a caller building it from data must not grow this forever.
+      if (this.statements.size >= 512) this.statements.clear();
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
+  private runLinked(linked: readonly LinkedWrite[] | undefined): void {
+    if (linked) for (const w of linked) this.stmt(w.sql).run(...w.params);
   }
 
   /** Connection settings, for the tests that prove the durability configuration. */
@@ -129,7 +147,7 @@ export class SqliteStore implements GatewayStore {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.stmt('SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -138,8 +156,7 @@ export class SqliteStore implements GatewayStore {
   }
 
   async findActiveByBundleIdentifier(clientId: string, system: string, value: string): Promise<SubmissionRecord | undefined> {
-    const raw = this.db
-      .prepare(
+    const raw = this.stmt(
         `SELECT * FROM submissions
          WHERE client_id = ? AND bundle_system = ? AND bundle_value = ? AND status <> 'rejected'`,
       )
@@ -193,46 +210,52 @@ export class SqliteStore implements GatewayStore {
     batch.forEach((item, i) => (errors[i] === undefined ? item.resolve(results[i]) : item.reject(errors[i])));
   }
 
-  async insertAccepted(record: SubmissionRecord, payload: Buffer): Promise<void> {
+  async insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[]): Promise<void> {
     if (!record.bundleIdentifier) throw new Error('an accepted submission needs its Bundle.identifier');
     await this.groupCommit(() => {
       const now = Date.now();
-      this.db.prepare(INSERT_SUBMISSION).run(...submissionValues(record, 'accepted', payload));
-      this.db.prepare('INSERT INTO outbox (submission_id, available_at, created_at) VALUES (?, ?, ?)').run(record.id, now, now);
+      this.stmt(INSERT_SUBMISSION).run(...submissionValues(record, 'accepted', payload));
+      this.stmt('INSERT INTO outbox (submission_id, available_at, created_at) VALUES (?, ?, ?)').run(record.id, now, now);
+      this.runLinked(linked);
     });
   }
 
-  async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined): Promise<void> {
+  async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined, linked?: readonly LinkedWrite[]): Promise<void> {
     await this.groupCommit(() => {
-      this.db.prepare(INSERT_SUBMISSION).run(...submissionValues(record, 'rejected', encryptedPayload ?? null));
+      this.stmt(INSERT_SUBMISSION).run(...submissionValues(record, 'rejected', encryptedPayload ?? null));
+      this.runLinked(linked);
     });
+  }
+
+  async commitLinked(linked: readonly LinkedWrite[]): Promise<void> {
+    if (linked.length) await this.groupCommit(() => this.runLinked(linked));
   }
 
   async getSubmission(id: string): Promise<SubmissionRecord | undefined> {
-    const raw = this.db.prepare('SELECT * FROM submissions WHERE id = ?').get(id) as RawSubmissionRow | undefined;
+    const raw = this.stmt('SELECT * FROM submissions WHERE id = ?').get(id) as RawSubmissionRow | undefined;
     return raw ? toRecord(parseRow(raw)) : undefined;
   }
 
   /** The stored payload bytes (accepted until delivered; rejected as given, i.e. encrypted). */
   async getPayload(id: string): Promise<Buffer | undefined> {
-    const row = this.db.prepare('SELECT payload FROM submissions WHERE id = ?').get(id) as { payload: Buffer | null } | undefined;
+    const row = this.stmt('SELECT payload FROM submissions WHERE id = ?').get(id) as { payload: Buffer | null } | undefined;
     return row?.payload ?? undefined;
   }
 
   async claimOutbox(workerId: string, limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxItem[]> {
     const t = now.getTime();
     const leaseUntil = t + leaseMs;
-    // One IMMEDIATE transaction: SQLite has one writer at a time, so no other connection can
-    // claim the same rows between the select and the update.
-    return this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
+    // Inside the group commit's IMMEDIATE transaction: SQLite has one writer at a time, so no other
+    // connection can claim the same rows between the select and the update, and the lease shares
+    // the submissions' fsync instead of paying its own.
+    return this.groupCommit(() => {
+      const rows = this.stmt(
           `SELECT o.submission_id, s.payload, s.attempts FROM outbox o JOIN submissions s ON s.id = o.submission_id
            WHERE o.available_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
            ORDER BY o.available_at, o.submission_id LIMIT ?`,
         )
         .all(t, t, limit) as { submission_id: string; payload: Buffer | null; attempts: number }[];
-      const lease = this.db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE submission_id = ?');
+      const lease = this.stmt('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE submission_id = ?');
       return rows.map((r) => {
         lease.run(workerId, leaseUntil, r.submission_id);
         return {
@@ -242,19 +265,18 @@ export class SqliteStore implements GatewayStore {
           leaseUntil: new Date(leaseUntil).toISOString(),
         };
       });
-    }).immediate();
+    });
   }
 
   async releaseLeases(workerId: string): Promise<number> {
     return this.groupCommit(
-      () => this.db.prepare('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(workerId).changes,
+      () => this.stmt('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(workerId).changes,
     );
   }
 
   async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
     await this.groupCommit(() => {
-      this.db
-        .prepare(
+      this.stmt(
           `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -262,8 +284,7 @@ export class SqliteStore implements GatewayStore {
           attempt.submissionId, attempt.at, attempt.workerId, attempt.outcome,
           attempt.httpStatus ?? null, attempt.error ?? null, Math.round(attempt.durationMs),
         );
-      this.db
-        .prepare(
+      this.stmt(
           `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = ?,
              last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
         )
@@ -271,51 +292,48 @@ export class SqliteStore implements GatewayStore {
     });
   }
 
-  async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date()): Promise<void> {
+  async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date(), linked?: readonly LinkedWrite[]): Promise<void> {
     const iso = at.toISOString();
     await this.groupCommit(() => {
       // The payload is dropped once the database holds the report; the record stays for status and audit.
-      this.db
-        .prepare(
+      this.stmt(
           `UPDATE submissions SET status = 'delivered', delivered_at = ?, response = ?, payload = NULL,
              next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status IN ('accepted', 'failed', 'delivered')`,
         )
         .run(iso, response === undefined ? null : JSON.stringify(response), iso, submissionId);
-      this.db.prepare('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.stmt('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.runLinked(linked);
     });
   }
 
-  async markFailed(submissionId: string, reason: string, at: Date = new Date()): Promise<void> {
+  async markFailed(submissionId: string, reason: string, at: Date = new Date(), linked?: readonly LinkedWrite[]): Promise<void> {
     const iso = at.toISOString();
     await this.groupCommit(() => {
-      this.db
-        .prepare(
+      this.stmt(
           `UPDATE submissions SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
            WHERE id = ? AND status = 'accepted'`,
         )
         .run(reason, iso, submissionId);
-      this.db.prepare('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.stmt('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.runLinked(linked);
     });
   }
 
   async scheduleRetry(submissionId: string, nextAttemptAt: Date, lastError: string): Promise<void> {
     await this.groupCommit(() => {
-      this.db
-        .prepare('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?')
+      this.stmt('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?')
         .run(nextAttemptAt.getTime(), submissionId);
-      this.db
-        .prepare('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
+      this.stmt('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
         .run(nextAttemptAt.toISOString(), lastError, new Date().toISOString(), submissionId);
     });
   }
 
   async outboxDepth(): Promise<number> {
-    return Number((this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n);
+    return Number((this.stmt('SELECT count(*) AS n FROM outbox').get() as { n: number }).n);
   }
 
   async listAttempts(submissionId: string): Promise<DeliveryAttempt[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM delivery_attempts WHERE submission_id = ? ORDER BY id')
+    const rows = this.stmt('SELECT * FROM delivery_attempts WHERE submission_id = ? ORDER BY id')
       .all(submissionId) as AttemptRow[];
     return rows.map(toAttempt);
   }
@@ -323,7 +341,7 @@ export class SqliteStore implements GatewayStore {
   private purgeExpired(now: number): void {
     if (now - this.lastPurge < this.purgeIntervalMs) return;
     this.lastPurge = now;
-    this.db.prepare('DELETE FROM expiring WHERE expires_at <= ?').run(now);
+    this.stmt('DELETE FROM expiring WHERE expires_at <= ?').run(now);
   }
 
   async rememberOnce(namespace: string, key: string, expiresAt: Date): Promise<boolean> {
@@ -331,8 +349,7 @@ export class SqliteStore implements GatewayStore {
     this.purgeExpired(now);
     // Insert, or take over an expired entry; a live entry makes the upsert a no-op (no row returned).
     const row = await this.groupCommit(() =>
-      this.db
-      .prepare(
+      this.stmt(
         `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, NULL, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = NULL, expires_at = excluded.expires_at
            WHERE expiring.expires_at <= ?
@@ -344,8 +361,7 @@ export class SqliteStore implements GatewayStore {
 
   async putExpiring(namespace: string, key: string, value: string, expiresAt: Date): Promise<void> {
     this.purgeExpired(Date.now());
-    await this.groupCommit(() => this.db
-      .prepare(
+    await this.groupCommit(() => this.stmt(
         `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
       )
@@ -353,13 +369,12 @@ export class SqliteStore implements GatewayStore {
   }
 
   async getExpiring(namespace: string, key: string): Promise<string | undefined> {
-    const row = this.db
-      .prepare('SELECT value FROM expiring WHERE namespace = ? AND key = ? AND expires_at > ?')
+    const row = this.stmt('SELECT value FROM expiring WHERE namespace = ? AND key = ? AND expires_at > ?')
       .get(namespace, key, Date.now()) as { value: string | null } | undefined;
     return row?.value ?? undefined;
   }
 
   async deleteExpiring(namespace: string, key: string): Promise<void> {
-    await this.groupCommit(() => this.db.prepare('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key));
+    await this.groupCommit(() => this.stmt('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key));
   }
 }
