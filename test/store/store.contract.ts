@@ -156,6 +156,43 @@ export function storeContract(engine: EngineName): void {
       for (const r of records) expect((await reopened.getSubmission(r.id))?.status).toBe('accepted');
     });
 
+    it('commits linked rows (the audit record) in the submission\'s transaction, or nothing at all', async () => {
+      // A row of another module, written through the store: here a delivery attempt naming a submission.
+      const note = (submissionId: string, workerId: string) => ({
+        sql: 'INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, duration_ms) VALUES (?, ?, ?, ?, ?)',
+        params: [submissionId, new Date().toISOString(), workerId, 'retry', 0],
+      });
+      const r = makeRecord();
+      await store.insertAccepted(r, payloadFor(r), [note(r.id, 'linked-1'), note(r.id, 'linked-2')]);
+      expect((await store.listAttempts(r.id)).map((a) => a.workerId)).toEqual(['linked-1', 'linked-2']);
+
+      // A linked row that cannot be written (it names no submission) takes its submission with it,
+      // and only it: a submission committed alongside stays.
+      const broken = makeRecord();
+      const alongside = makeRecord();
+      const results = await Promise.allSettled([
+        store.insertAccepted(broken, payloadFor(broken), [note(broken.id, 'ok'), note('no-such-submission', 'bad')]),
+        store.insertAccepted(alongside, payloadFor(alongside), [note(alongside.id, 'alongside')]),
+      ]);
+      expect(results.map((x) => x.status)).toEqual(['rejected', 'fulfilled']);
+      expect(await store.getSubmission(broken.id)).toBeUndefined();
+      expect(await store.listAttempts(broken.id)).toEqual([]);
+      expect(await store.outboxDepth()).toBe(2);
+
+      const rejected = makeRecord({ status: 'rejected' });
+      await expect(store.insertRejected(rejected, Buffer.from('sealed'), [note('no-such-submission', 'bad')])).rejects.toThrow();
+      expect(await store.getSubmission(rejected.id)).toBeUndefined();
+      await store.insertRejected(rejected, Buffer.from('sealed'), [note(rejected.id, 'rejected-note')]);
+      expect((await store.listAttempts(rejected.id)).map((a) => a.workerId)).toEqual(['rejected-note']);
+
+      await store.markDelivered(r.id, { status: 201 }, new Date(), [note(r.id, 'forwarded')]);
+      expect((await store.listAttempts(r.id)).map((a) => a.workerId)).toEqual(['linked-1', 'linked-2', 'forwarded']);
+      await expect(store.markFailed(alongside.id, 'HTTP 400', new Date(), [note('no-such-submission', 'bad')])).rejects.toThrow();
+      expect((await store.getSubmission(alongside.id))?.status).toBe('accepted');
+      await store.commitLinked([note(alongside.id, 'on-its-own')]);
+      expect((await store.listAttempts(alongside.id)).map((a) => a.workerId)).toEqual(['alongside', 'on-its-own']);
+    });
+
     it('survives a SIGKILL of the process right after insertAccepted resolved', async () => {
       const id = await insertThenSigkill(db.config);
       const reopened = await db.open();
