@@ -1,8 +1,11 @@
 /**
  * The embedded engine: one SQLite file in DATA_DIR (better-sqlite3). WAL lets readers run while a
- * writer commits; `synchronous=FULL` makes every COMMIT fsync the WAL, so a transaction that has
- * returned survives a crash of the process or the machine (NORMAL, the usual WAL setting, may lose
- * the last commits on power loss, which would break "202 only after the report is durable").
+ * writer commits. Durability: every write goes through the group commit below, and its promise
+ * settles only after the WAL holding its COMMIT has been fdatasync'ed, so a write that has resolved
+ * survives a crash of the process or of the machine ("202 only after the report is durable").
+ * SQLite itself runs with synchronous=NORMAL (a COMMIT does not wait for the disk; checkpoints still
+ * sync): the store does the WAL's sync itself, on the libuv thread pool, because with
+ * synchronous=FULL the fsync inside COMMIT would hold the event loop for milliseconds per commit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -84,6 +87,14 @@ export class SqliteStore implements GatewayStore {
   private readonly purgeIntervalMs: number;
   /** Prepared statements by SQL text: preparing costs more than running a small insert. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Descriptor of the WAL file, opened at the first sync (the file exists once anything was written). */
+  private walFd: number | undefined;
+  /** Waiting for the sync now running (everything committed before it started is covered by it). */
+  private syncRunning: ((err?: unknown) => void)[] | undefined;
+  /** Committed after the running sync started: they wait for the next one. */
+  private syncNext: ((err?: unknown) => void)[] = [];
+  /** A COMMIT returned after the running sync started (or, with none running, since the last one). */
+  private committedSinceSyncStart = false;
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
@@ -92,7 +103,8 @@ export class SqliteStore implements GatewayStore {
     fs.mkdirSync(path.dirname(options.file), { recursive: true });
     this.db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // The store syncs the WAL itself before any write resolves (see above).
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.savepoint = this.db.transaction((fn: () => unknown) => fn());
   }
@@ -138,6 +150,9 @@ export class SqliteStore implements GatewayStore {
           .run(m.version, m.name, new Date().toISOString());
       }
     }).immediate();
+    // Outside the group commit: synced here, before the store is used.
+    this.committedSinceSyncStart = true;
+    await this.durable();
   }
 
   async appliedMigrations(): Promise<number[]> {
@@ -152,10 +167,53 @@ export class SqliteStore implements GatewayStore {
 
   async close(): Promise<void> {
     while (this.pendingWrites.length > 0) this.flushWrites();
+    await this.durable();
+    if (this.walFd !== undefined) fs.closeSync(this.walFd);
+    this.walFd = undefined;
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * Calls `settle` once everything committed so far is on disk, or with the error of the sync that
+   * failed. A sync already running covers only what was committed before it started, so a caller
+   * joins it only when nothing was committed since; otherwise it waits for the next one, and all
+   * commits made meanwhile share that next fdatasync.
+   */
+  private afterSync(settle: (err?: unknown) => void): void {
+    if (this.syncRunning && !this.committedSinceSyncStart) this.syncRunning.push(settle);
+    else this.syncNext.push(settle);
+    if (!this.syncRunning) this.startSync();
+  }
+
+  private startSync(): void {
+    const waiting = this.syncNext;
+    this.syncNext = [];
+    this.syncRunning = waiting;
+    this.committedSinceSyncStart = false;
+    const done = (err?: unknown) => {
+      this.syncRunning = undefined;
+      for (const settle of waiting) settle(err);
+      if (this.syncNext.length) this.startSync();
+    };
+    try {
+      this.walFd ??= fs.openSync(`${this.file}-wal`, 'r');
+    } catch (err) {
+      done(err);
+      return;
+    }
+    fs.fdatasync(this.walFd, (err) => done(err ?? undefined));
+  }
+
+  /** Resolves once everything committed so far is on disk. */
+  private durable(): Promise<void> {
+    if (!this.syncRunning && this.syncNext.length === 0 && !this.committedSinceSyncStart) return Promise.resolve();
+    return new Promise((resolve, reject) => this.afterSync((err) => (err ? reject(err) : resolve())));
+  }
+
+  // Reads that answer clients wait until what they could see is durable: they must not reveal a
+  // submission that a power cut could still take back.
   async findActiveByBundleIdentifier(clientId: string, system: string, value: string): Promise<SubmissionRecord | undefined> {
+    await this.durable();
     const raw = this.stmt(
         `SELECT * FROM submissions
          WHERE client_id = ? AND bundle_system = ? AND bundle_value = ? AND status <> 'rejected'`,
@@ -165,12 +223,12 @@ export class SqliteStore implements GatewayStore {
   }
 
   /**
-   * Group commit. With synchronous=FULL each COMMIT waits for an fsync (several ms on a shared
-   * disk), and better-sqlite3 waits on the event loop, so one transaction per submission would cap
-   * the gateway near 1/fsync-time submissions per second. Instead, the writes requested during one
-   * turn of the event loop are committed together: one transaction, one fsync, each write in its
-   * own savepoint (a duplicate fails alone), and every caller's promise settles only after that
-   * COMMIT returned, so "resolved" still means "on disk".
+   * Group commit. Each sync of the WAL costs several ms on a shared disk, so one transaction and
+   * one sync per submission would cap the gateway near 1/fsync-time submissions per second.
+   * Instead, the writes requested during one turn of the event loop are committed together: one
+   * transaction, each write in its own savepoint (a duplicate fails alone), and the batches that
+   * commit while a sync runs share the next one. Every caller's promise settles only after the WAL
+   * holding its COMMIT was synced, so "resolved" still means "on disk".
    */
   private groupCommit<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -207,7 +265,15 @@ export class SqliteStore implements GatewayStore {
       for (const item of batch) item.reject(err);
       return;
     }
-    batch.forEach((item, i) => (errors[i] === undefined ? item.resolve(results[i]) : item.reject(errors[i])));
+    this.committedSinceSyncStart = true;
+    // The event loop goes on while the WAL is synced; the batch's callers hear back only after.
+    this.afterSync((syncErr) => {
+      batch.forEach((item, i) => {
+        if (syncErr) item.reject(syncErr);
+        else if (errors[i] === undefined) item.resolve(results[i]);
+        else item.reject(errors[i]);
+      });
+    });
   }
 
   async insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[]): Promise<void> {
@@ -232,6 +298,7 @@ export class SqliteStore implements GatewayStore {
   }
 
   async getSubmission(id: string): Promise<SubmissionRecord | undefined> {
+    await this.durable();
     const raw = this.stmt('SELECT * FROM submissions WHERE id = ?').get(id) as RawSubmissionRow | undefined;
     return raw ? toRecord(parseRow(raw)) : undefined;
   }
