@@ -11,8 +11,9 @@ import type { ValidateOptions, Validator } from './validator-types';
 import { RuleCatalog, type RuleOptions } from './rules';
 import { Engine, Run } from './checks/engine';
 import { isObject, jsonTypeName } from './checks/context';
+import { ExtensionPolicy, type ExtensionPolicyOptions } from './checks/extension-policy';
 
-export interface ValidatorOptions extends LoadOptions, RuleOptions {
+export interface ValidatorOptions extends LoadOptions, RuleOptions, ExtensionPolicyOptions {
   /** An already loaded store (shares definitions between validators, e.g. in tests). */
   store?: ConformanceStore;
   terminology?: Terminology;
@@ -49,7 +50,7 @@ export function createValidator(options: ValidatorOptions = {}): EngineValidator
   const store = options.store ?? loadConformance(options);
   const terminology = options.terminology ?? createTerminology(store);
   const rules = new RuleCatalog(store, options);
-  const engine = new Engine({ store, terminology, rules });
+  const engine = new Engine({ store, terminology, rules, extensionPolicy: new ExtensionPolicy(options) });
 
   function validate(resource: unknown, opts: ValidateOptions = {}): ValidationIssue[] {
     if (!isObject(resource)) {

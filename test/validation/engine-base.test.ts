@@ -56,10 +56,10 @@ describe('FHIR JSON rules', () => {
 });
 
 describe('unknown elements', () => {
-  it('reports every unknown property with its path', () => {
+  it('reports every unknown property at the element holding it, naming the property (as HL7 does)', () => {
     const issues = v.validate(observation({ foo: 1, code: { text: 'x', bar: true } }));
-    expect(withId(issues, 'UNKNOWN_ELEMENT', 'Observation.foo')[0]).toMatchObject({ severity: 'error', code: 'structure' });
-    expect(withId(issues, 'UNKNOWN_ELEMENT', 'Observation.code.bar')).toHaveLength(1);
+    expect(withId(issues, 'UNKNOWN_ELEMENT', 'Observation')[0]).toMatchObject({ severity: 'error', code: 'structure', diagnostics: "Unrecognized property 'foo'" });
+    expect(withId(issues, 'UNKNOWN_ELEMENT', 'Observation.code')).toEqual([expect.objectContaining({ diagnostics: "Unrecognized property 'bar'" })]);
   });
 });
 
@@ -121,12 +121,12 @@ describe('cardinality and choice types', () => {
     expect(withId(issues, 'CARDINALITY_MIN', 'Observation')[0]).toMatchObject({ severity: 'error', code: 'required' });
     expect(withId(issues, 'CARDINALITY_MIN')[0].diagnostics).toContain('Observation.status: minimum required = 1, but only found 0');
   });
-  it('reports a choice type the element does not allow', () => {
+  it('reports a choice type the element does not allow (at the holding element, as HL7 does)', () => {
     const issues = v.validate(observation({ effectiveString: 'yesterday' }));
-    expect(withId(issues, 'TYPE_NOT_ALLOWED', 'Observation.effectiveString')[0]).toMatchObject({ severity: 'error' });
+    expect(withId(issues, 'TYPE_NOT_ALLOWED', 'Observation')[0]).toMatchObject({ severity: 'error', diagnostics: expect.stringContaining("'effectiveString'") });
   });
   it('reports choice variants that are not FHIR types as unknown elements', () => {
-    expect(withId(v.validate(observation({ valueFoo: 1 })), 'UNKNOWN_ELEMENT', 'Observation.valueFoo')).toHaveLength(1);
+    expect(withId(v.validate(observation({ valueFoo: 1 })), 'UNKNOWN_ELEMENT', 'Observation')).toEqual([expect.objectContaining({ diagnostics: "Unrecognized property 'valueFoo'" })]);
   });
 });
 
@@ -187,9 +187,9 @@ describe('invariants', () => {
 describe('references against the base definition', () => {
   it('a target type the element does not allow, and a type that does not exist', () => {
     const wrong = v.validate(observation({ subject: { reference: 'Medication/m1' } }));
-    expect(withId(wrong, 'REF_WRONG_TYPE', 'Observation.subject.reference')[0]).toMatchObject({ severity: 'error', code: 'structure' });
+    expect(withId(wrong, 'REF_WRONG_TYPE', 'Observation.subject')[0]).toMatchObject({ severity: 'error', code: 'structure' });
     expect(withId(wrong, 'REF_WRONG_TYPE')[0].rule).toBeUndefined();
-    expect(withId(v.validate(observation({ subject: { reference: 'Pateint/p1' } })), 'REF_BAD_TYPE', 'Observation.subject.reference')).toHaveLength(1);
+    expect(withId(v.validate(observation({ subject: { reference: 'Pateint/p1' } })), 'REF_BAD_TYPE', 'Observation.subject')).toHaveLength(1);
     expect(errors(v.validate(observation({ subject: { reference: 'Patient/p1' } })))).toEqual([]);
   });
   it('a relative reference resolves against the fullUrl of its entry', () => {
@@ -202,7 +202,7 @@ describe('references against the base definition', () => {
       ],
     };
     const issues = v.validate(bundle);
-    expect(withId(issues, 'REF_WRONG_TYPE', 'Bundle.entry[0].resource.subject.reference')).toHaveLength(1);
+    expect(withId(issues, 'REF_WRONG_TYPE', 'Bundle.entry[0].resource.subject')).toHaveLength(1);
     expect(withId(issues, 'REF_UNRESOLVED')).toEqual([]);
   });
 });

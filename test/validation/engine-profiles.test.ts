@@ -253,10 +253,19 @@ describe('extensions', () => {
     const patient = { resourceType: 'Patient', text: observation().text, extension: [ext({ valueString: 'x' })] };
     expect(withId(v.validate(patient), 'EXTENSION_CONTEXT', 'Patient.extension[0]')[0]).toMatchObject({ severity: 'error' });
   });
-  it('unknown extensions: error in HL7 space, warning elsewhere', () => {
-    const issues = v.validate(observation({ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/no-such-ext', valueString: 'x' }, { url: 'http://example.com/ext', valueString: 'y' }] }));
-    expect(withId(issues, 'EXTENSION_UNKNOWN', 'Observation.extension[0]')[0]).toMatchObject({ severity: 'error', code: 'extension' });
-    expect(withId(issues, 'EXTENSION_UNKNOWN', 'Observation.extension[1]')[0]).toMatchObject({ severity: 'warning', code: 'extension' });
+  it('unknown extensions: an error, except in the example domains HL7 tolerates (information there)', () => {
+    const issues = v.validate(
+      observation({
+        extension: [
+          { url: 'http://hl7.org/fhir/StructureDefinition/no-such-ext', valueString: 'x' },
+          { url: 'http://example.com/ext', valueString: 'y' },
+          { url: 'http://example.org/ext', valueString: 'z' },
+        ],
+      }),
+    );
+    expect(withId(issues, 'EXTENSION_UNKNOWN', 'Observation.extension[0]')[0]).toMatchObject({ severity: 'error', code: 'extension', diagnostics: expect.stringContaining('unknown, and not allowed here') });
+    expect(withId(issues, 'EXTENSION_UNKNOWN', 'Observation.extension[1]')[0]).toMatchObject({ severity: 'error', code: 'extension' });
+    expect(withId(issues, 'EXTENSION_UNKNOWN', 'Observation.extension[2]')[0]).toMatchObject({ severity: 'information', code: 'extension' });
   });
   it('ext-1: value and nested extensions together', () => {
     const issues = v.validate(observation({ extension: [{ url: 'http://example.com/ext', valueString: 'y', extension: [{ url: 'a', valueString: 'b' }] }] }));
@@ -294,11 +303,11 @@ describe('references and Bundles', () => {
   });
   it('an unresolvable urn:uuid reference is an error', () => {
     const issues = v.validate(bundle([{ fullUrl: 'urn:uuid:9d8d8a36-1111-4b4b-8c8c-000000000001', resource: observation({ subject: { reference: 'urn:uuid:9d8d8a36-1111-4b4b-8c8c-0000000000ff' } }) }]));
-    expect(withId(issues, 'REF_UNRESOLVED', 'Bundle.entry[0].resource.subject.reference')[0]).toMatchObject({ severity: 'error', code: 'not-found' });
+    expect(withId(issues, 'REF_UNRESOLVED', 'Bundle.entry[0].resource.subject')[0]).toMatchObject({ severity: 'error', code: 'not-found' });
   });
   it('a contained reference that does not resolve', () => {
     const issues = v.validate(observation({ subject: { reference: '#nope' } }));
-    expect(withId(issues, 'REF_UNRESOLVED', 'Observation.subject.reference')[0]).toMatchObject({ severity: 'error' });
+    expect(withId(issues, 'REF_UNRESOLVED', 'Observation.subject')[0]).toMatchObject({ severity: 'error' });
   });
   it('contained resources are validated as resources', () => {
     const issues = v.validate(observation({ contained: [{ resourceType: 'Patient', id: 'p', gender: 'unknown-gender' }], subject: { reference: '#p' } }));

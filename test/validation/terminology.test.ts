@@ -114,7 +114,11 @@ describe('external code systems', () => {
   it('MIME types and language tags are checked by form', () => {
     expect(tx.validateCode('http://hl7.org/fhir/ValueSet/mimetypes', 'urn:ietf:bcp:13', 'application/fhir+json').outcome).toBe('valid');
     expect(tx.validateCode('http://hl7.org/fhir/ValueSet/mimetypes', 'urn:ietf:bcp:13', 'text/plain; charset=utf-8').outcome).toBe('valid');
-    expect(tx.validateCode('http://hl7.org/fhir/ValueSet/mimetypes', 'urn:ietf:bcp:13', 'json').outcome).toBe('invalid');
+    expect(tx.validateCode('http://hl7.org/fhir/ValueSet/mimetypes', 'urn:ietf:bcp:13', 'html').outcome).toBe('invalid');
+    // R4 (and the HL7 validator) accept the FHIR format names xml, json and ttl where a MIME type is bound
+    expect(tx.validateCode('http://hl7.org/fhir/ValueSet/mimetypes', 'urn:ietf:bcp:13', 'json').outcome).toBe('valid');
+    expect(tx.validateCode('http://hl7.org/fhir/ValueSet/mimetypes', undefined, 'ttl').outcome).toBe('valid');
+    expect(tx.validateCode('http://hl7.org/fhir/ValueSet/mimetypes', undefined, 'yaml').outcome).toBe('invalid');
     expect(tx.validateCode('http://hl7.org/fhir/ValueSet/mimetypes', 'urn:ietf:bcp:13', 'foo/bar').outcome).toBe('invalid');
     expect(tx.validateCode('http://hl7.org/fhir/ValueSet/all-languages', 'urn:ietf:bcp:47', 'da-DK').outcome).toBe('valid');
     expect(tx.validateCode('http://hl7.org/fhir/ValueSet/all-languages', 'urn:ietf:bcp:47', 'zh-Hant-TW').outcome).toBe('valid');

@@ -7,6 +7,7 @@ import type { ElementNode, TypeRef } from '../compile/model';
 import type { CodeCheck } from '../terminology/types';
 import { isObject, report, type Json } from './context';
 import type { Engine } from './engine';
+import { guideBase, judgeUnknownSystemUri, type SystemUriProblem } from '../terminology/system-uri';
 
 type Result = CodeCheck & { displayMessage?: string };
 
@@ -199,5 +200,45 @@ export function checkCodingInSystem(engine: Engine, coding: Json, path: string, 
     report(sink, 'error', 'code-invalid', 'CODE_UNKNOWN', r.message, path);
   } else if (r.outcome === 'valid' && r.displayMessage) {
     report(sink, 'warning', 'code-invalid', 'DISPLAY_WRONG', r.displayMessage, path);
+  } else if (r.outcome === 'not-checkable') {
+    const problem = systemUriProblem(engine, system);
+    if (problem) report(sink, 'error', 'code-invalid', problem.messageId, problem.message, path);
   }
+}
+
+/** Per engine and system URL: the verdict on a system that no loaded CodeSystem defines (null: none). */
+const systemVerdicts = new WeakMap<object, Map<string, SystemUriProblem | null>>();
+/** Per engine: the implementation guides under hl7.org/fhir of which some definition is loaded. */
+const loadedGuides = new WeakMap<object, Set<string>>();
+
+function guidesOf(engine: Engine): Set<string> {
+  let guides = loadedGuides.get(engine);
+  if (!guides) {
+    guides = new Set();
+    const store = engine.store;
+    for (const r of [...store.allStructureDefinitions(), ...store.allValueSets(), ...store.allCodeSystems()]) {
+      const base = r.url ? guideBase(r.url) : undefined;
+      if (base) guides.add(base);
+    }
+    loadedGuides.set(engine, guides);
+  }
+  return guides;
+}
+
+function systemUriProblem(engine: Engine, system: string): SystemUriProblem | undefined {
+  let verdicts = systemVerdicts.get(engine);
+  if (!verdicts) {
+    verdicts = new Map();
+    systemVerdicts.set(engine, verdicts);
+  }
+  let verdict = verdicts.get(system);
+  if (verdict === undefined) {
+    // a loaded but incomplete CodeSystem is known, only not checkable
+    const isLoaded = (url: string): boolean => engine.store.codeSystem(url) !== undefined;
+    verdict = isLoaded(system) ? null : (judgeUnknownSystemUri(system, isLoaded, (base) => guidesOf(engine).has(base)) ?? null);
+    // bounded like the code memo: a flood of distinct system URLs cannot grow it
+    if (verdicts.size >= MAX_CACHED) verdicts.clear();
+    verdicts.set(system, verdict);
+  }
+  return verdict ?? undefined;
 }

@@ -15,6 +15,8 @@ export interface ResourceEnv {
   /** Contained resources of the resource (or of its container, for a contained resource) by id. */
   contained?: Map<string, { resource: Json; path: string }>;
   isContained: boolean;
+  /** Element ids met so far in this resource, and the object carrying each (see ids.ts). */
+  elementIds?: Map<string, { holder: object; path: string }>;
 }
 
 export function isObject(v: unknown): v is Json {

@@ -10,8 +10,10 @@ import { Compiler, PRIMITIVE_TYPES } from '../compile/compiler';
 import type { ChildEntry, CompiledInvariant, CompiledProfile, ElementNode, TypeRef } from '../compile/model';
 import { NATIVE_INVARIANTS, compiledInvariant, invariantHolds } from '../compile/fhirpath';
 import { NATIVE_EXPRESSIONS } from '../compile/native-invariants';
+import { RESOLVE_ENV_VAR } from '../compile/fhirpath-resolve';
 import { BAIL, compileNative } from '../compile/fhirpath-native';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
+import { checkNarrativeXhtml } from './xhtml';
 import { deepEqual, describe, matchesPattern } from './match';
 import { isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
 import { BundleIndex, checkUniqueFullUrls } from './bundle';
@@ -19,6 +21,12 @@ import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
+import { checkCapabilityStatement } from './capability-statement';
+import { ExtensionPolicy } from './extension-policy';
+import { checkElementId } from './ids';
+import { checkSearchSet } from './searchset';
+import { checkAttachment } from './attachment';
+import { checkMissingRequiredCode } from './missing-code';
 
 const RESOURCE_ABSTRACT = new Set(['Resource', 'DomainResource']);
 /** Shared stand-in for an absent array (read only): the walk would otherwise allocate one per property. */
@@ -55,6 +63,7 @@ export interface EngineOptions {
   store: ConformanceStore;
   terminology: Terminology;
   rules: RuleCatalog;
+  extensionPolicy?: ExtensionPolicy;
 }
 
 interface WalkFrame {
@@ -69,9 +78,11 @@ export class Engine {
   readonly compiler: Compiler;
   readonly terminology: Terminology;
   readonly rules: RuleCatalog;
+  readonly extensionPolicy: ExtensionPolicy;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
+    this.extensionPolicy = options.extensionPolicy ?? new ExtensionPolicy();
     this.terminology = options.terminology;
     this.rules = options.rules;
     this.compiler = new Compiler(options.store, options.rules);
@@ -93,7 +104,11 @@ export class Engine {
       return;
     }
     const env = this.resourceEnv(value, path, parent, fullUrl, contained);
-    if (rt === 'Bundle') checkUniqueFullUrls(value, path, sink);
+    if (rt === 'Bundle') {
+      checkUniqueFullUrls(value, path, sink);
+      checkSearchSet(value, path, sink, (t) => this.store.isResourceType(t));
+    }
+    if (rt === 'CapabilityStatement') checkCapabilityStatement(value, path, sink);
 
     const meta = isObject(value.meta) ? value.meta : undefined;
     const declared = Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];
@@ -200,6 +215,7 @@ export class Engine {
     const source = this.compiler.childSource(node, type);
     const map = source ? this.compiler.childMap(source, type) : undefined;
     if (!source || !map) return;
+    if (!isResourceRoot && typeof obj.id === 'string') checkElementId(env, obj.id, obj, path, sink);
     // one pass over the properties present; absent children only matter when required or sliced.
     // Parallel arrays rather than a Map: objects have few properties and this runs for every element.
     // the per-object bookkeeping lives in frames reused by depth: this runs for every complex value,
@@ -236,7 +252,7 @@ export class Engine {
       }
       if (isExt) {
         if (!PRIMITIVE_TYPES.has(entry.type.code)) {
-          report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
+          report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, path);
           continue;
         }
         if (obj[bare] !== undefined) continue; // handled with its value
@@ -299,14 +315,32 @@ export class Engine {
     }
   }
 
+  /**
+   * A property the definition does not know is reported at the element that holds it (the HL7
+   * validator's convention: the property has no element definition to point at), named in the text.
+   * A choice type that the base definition allows but a profile removed is an element of the base
+   * type: it keeps its own path (as in HL7), and so does one a profile rule forbids, as rule issues do.
+   */
   private reportUnknown(source: ElementNode, key: string, bare: string, path: string, sink: ValidationIssue[]): void {
     const choice = source.children.find((c) => c.choice && bare.startsWith(c.name) && bare.length > c.name.length && /[A-Z]/.test(bare[c.name.length]));
     if (choice && this.isKnownTypeSuffix(bare.slice(choice.name.length))) {
+      const suffix = bare.slice(choice.name.length);
       const allowed = choice.types.map((t) => t.code).join(', ');
-      report(sink, 'error', 'structure', 'TYPE_NOT_ALLOWED', `The type '${bare.slice(choice.name.length)}' is not allowed for ${choice.path} (allowed: ${allowed})`, `${path}.${key}`, choice.profile.isConstraint ? choice.rule : undefined);
+      const rule = choice.profile.isConstraint ? choice.rule : undefined;
+      const where = rule || this.baseAllowsChoiceType(choice, suffix) ? `${path}.${key}` : path;
+      report(sink, 'error', 'structure', 'TYPE_NOT_ALLOWED', `The type '${suffix}' of the property '${key}' is not allowed for ${choice.path} (allowed: ${allowed})`, where, rule);
       return;
     }
-    report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, `${path}.${key}`);
+    report(sink, 'error', 'structure', 'UNKNOWN_ELEMENT', `Unrecognized property '${key}'`, path);
+  }
+
+  /** Whether the base definition of a profiled choice element allows the type (the profile narrowed it away). */
+  private baseAllowsChoiceType(choice: ElementNode, suffix: string): boolean {
+    if (!choice.profile.isConstraint) return false;
+    const base = this.compiler.typeRoot(choice.profile.type)?.profile.byId.get(choice.path);
+    if (!base) return true;
+    const lower = suffix.charAt(0).toLowerCase() + suffix.slice(1);
+    return base.types.some((t) => t.code === suffix || t.code === lower);
   }
 
   private isKnownTypeSuffix(suffix: string): boolean {
@@ -395,6 +429,9 @@ export class Engine {
     }
     if (keyCount === 0) {
       report(sink, 'error', 'structure', 'JSON_EMPTY', 'Object must have some content: an empty object must be omitted', path);
+      // its required children are missing too, and the HL7 validator says so; a resource is not
+      // walked (its missing resourceType is the one problem worth reporting)
+      if (!(type.isResource ??= this.isResourceTypeCode(type.code))) this.walkObject(run, value, node, type, path, env, sink);
       return;
     }
     if ((type.isResource ??= this.isResourceTypeCode(type.code))) {
@@ -420,6 +457,7 @@ export class Engine {
     if (node.binding) checkBinding(this, value, node, type, path, sink);
     // CodeableConcept.coding items come through here as Codings
     if (type.code === 'Coding') checkCodingInSystem(this, value, path, sink);
+    else if (type.code === 'Attachment') checkAttachment(value, path, sink);
     if (type.code === 'Reference') checkReference(this, run, value, node, type, path, env, sink);
     this.checkInvariants(run, value, node, path, env, sink);
     const typeRoot = this.compiler.typeRoot(type.code);
@@ -451,8 +489,11 @@ export class Engine {
         report(sink, 'error', 'structure', 'JSON_TYPE', `The value of ${node.path} (${type.code}) must be a JSON ${kind}, not ${articled(jsonTypeName(value))}`, path);
       } else if (kind === 'string' && value === '') {
         report(sink, 'error', 'structure', 'JSON_EMPTY', '@value cannot be empty: empty strings are not allowed in FHIR JSON', path);
+        // an empty string is no value, so without extensions the element is empty: ele-1 fails too (HL7 reports both)
+        if (!ext) report(sink, 'error', 'invariant', 'INVARIANT', `Constraint failed: ele-1: 'All FHIR elements must have a @value or children'`, path);
       } else {
         const problem = checkPrimitiveFormat(type.code, value);
+        if (type.code === 'xhtml') checkNarrativeXhtml(value as string, node, path, sink);
         if (problem) report(sink, 'error', 'value', problem.messageId, problem.message, path);
         else {
           this.checkFixedPattern(value, node, path, sink);
@@ -461,6 +502,7 @@ export class Engine {
       }
     } else {
       if (node.fixed !== undefined || node.pattern !== undefined) this.checkFixedPattern(undefined, node, path, sink);
+      if (node.binding && ext) checkMissingRequiredCode(node, type, path, sink);
     }
     if (ext) {
       let empty = true;
@@ -531,7 +573,7 @@ export class Engine {
     const fn = compiledInvariant(inv, basePath);
     if (!fn) return;
     try {
-      ok = invariantHolds(fn(value, { resource: env.resource, rootResource: env.rootResource }));
+      ok = invariantHolds(fn(value, { resource: env.resource, rootResource: env.rootResource, [RESOLVE_ENV_VAR]: env }));
     } catch (e) {
       report(sink, 'warning', 'processing', 'INVARIANT_ERROR', `Problem evaluating invariant ${inv.key} ('${inv.expression}'): ${(e as Error).message.split('\n')[0]}`, path);
       return;

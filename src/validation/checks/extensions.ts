@@ -9,14 +9,9 @@ import type { Engine, Run } from './engine';
 
 const EXTENSION_TYPE: TypeRef = { code: 'Extension', profiles: [], targetProfiles: [] };
 
-/** URLs in HL7's own space must be known; the HL7 validator lets other domains' unknown extensions pass with a warning. */
-function isHl7Url(url: string): boolean {
-  return url.startsWith('http://hl7.org/fhir/') || url.startsWith('http://hl7.org/fhir|') || url.startsWith('https://hl7.org/fhir/');
-}
-
 export function checkExtension(engine: Engine, run: Run, ext: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
   const url = ext.url;
-  const hasValue = Object.keys(ext).some((k) => k.startsWith('value') && k.length > 5);
+  const hasValue = hasKnownValue(engine, ext);
   const hasChildren = Array.isArray(ext.extension) && ext.extension.length > 0;
   if (hasValue === hasChildren) {
     report(sink, 'error', 'invariant', 'INVARIANT', "Constraint failed: ext-1: 'Must have either extensions or value[x], not both'", path);
@@ -40,8 +35,13 @@ export function checkExtension(engine: Engine, run: Run, ext: Json, node: Elemen
   const profile = engine.compiler.profile(declared ?? url);
   if (!profile) {
     engine.walkObject(run, ext, node, EXTENSION_TYPE, path, env, sink);
-    if (isHl7Url(url)) report(sink, 'error', 'extension', 'EXTENSION_UNKNOWN', `The extension ${url} could not be found so is not allowed here`, path);
-    else report(sink, 'warning', 'extension', 'EXTENSION_UNKNOWN', `Unknown extension ${url}`, path);
+    // an extension nobody can look up cannot be checked, and its meaning is lost to the receiver:
+    // HL7 rejects it outside the domains where undefined extensions are tolerated
+    if (engine.extensionPolicy.unknown(url) === 'not-allowed') {
+      report(sink, 'error', 'extension', 'EXTENSION_UNKNOWN', `The extension ${url} is unknown, and not allowed here: no loaded package defines it`, path);
+    } else {
+      report(sink, 'information', 'extension', 'EXTENSION_UNKNOWN', `Unknown extension ${url}: not checked (undefined extensions are tolerated in its domain)`, path);
+    }
     return;
   }
   if (profile.type !== 'Extension') {
@@ -56,6 +56,19 @@ export function checkExtension(engine: Engine, run: Run, ext: Json, node: Elemen
     report(sink, 'error', 'structure', 'EXTENSION_IS_MODIFIER', `The extension ${url} is a modifier extension, but is used as an extension`, path);
   }
   checkContext(engine, profile.contexts ?? [], url, node, path, env, sink, parent);
+}
+
+/**
+ * ext-1 reads `value` as the model sees it: a property such as `valueCodeY`, which names no type of
+ * Extension.value[x], is an unknown element rather than a value (the HL7 validator agrees).
+ */
+function hasKnownValue(engine: Engine, ext: Json): boolean {
+  const root = engine.compiler.typeRoot('Extension');
+  const known = root ? engine.compiler.childMap(root, EXTENSION_TYPE) : undefined;
+  for (const k in ext) {
+    if (k.length > 5 && k.startsWith('value') && (!known || known.has(k))) return true;
+  }
+  return false;
 }
 
 function isModifier(root: ElementNode): boolean {

@@ -37,8 +37,11 @@ function profileType(engine: Engine, url: string): string | undefined {
 export function checkReference(engine: Engine, run: Run, value: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
   const ref = value.reference;
   if (typeof ref !== 'string') return;
-  const refPath = `${path}.reference`;
   const rule = node.profile.isConstraint ? node.rule : undefined;
+  // the HL7 validator reports on the Reference element itself; an issue that enforces a profile's
+  // business rule keeps pointing at `.reference`, as the rules' own reference checks do
+  const refPath = path;
+  const rulePath = rule ? `${path}.reference` : path;
   const resolved = resolveReference(ref, env);
 
   if (!resolved) {
@@ -67,7 +70,7 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
   if (!type.targetProfiles.length || !found) return;
   const allowedTypes = allowedTargetTypes(engine, type);
   if (!allowedTypes.includes('Resource') && allowedTypes.length && !allowedTypes.includes(found)) {
-    report(sink, 'error', 'structure', 'REF_WRONG_TYPE', `Invalid Resource target type. Found ${found}, but expected one of (${[...new Set(allowedTypes)].join(', ')})`, refPath, rule);
+    report(sink, 'error', 'structure', 'REF_WRONG_TYPE', `Invalid Resource target type. Found ${found}, but expected one of (${[...new Set(allowedTypes)].join(', ')})`, rulePath, rule);
     return;
   }
   if (!resolved) return;
@@ -79,7 +82,7 @@ export function checkReference(engine: Engine, run: Run, value: Json, node: Elem
   const contained = ref.startsWith('#');
   const ok = candidates.some((url) => engine.conformsTo(run, resolved.resource, url, resolved.path, env, resolved.fullUrl, contained));
   if (!ok) {
-    report(sink, 'error', 'structure', 'REF_PROFILE', `The target of the reference '${ref}' does not conform to ${candidates.length > 1 ? 'any of the profiles' : 'the profile'} ${candidates.join(', ')}`, refPath, rule);
+    report(sink, 'error', 'structure', 'REF_PROFILE', `The target of the reference '${ref}' does not conform to ${candidates.length > 1 ? 'any of the profiles' : 'the profile'} ${candidates.join(', ')}`, rulePath, rule);
   }
 }
 

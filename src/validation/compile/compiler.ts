@@ -4,6 +4,7 @@
 import type { ElementDefinition, StructureDefinition } from 'fhir/r4';
 import type { ConformanceStore } from '../definitions/types';
 import type { RuleCatalog } from '../rules';
+import { correctedExpression } from './invariant-corrections';
 import type { ChildEntry, CompiledInvariant, CompiledProfile, Discriminator, ElementNode, SlicingInfo, TypeRef } from './model';
 
 const CORE = 'http://hl7.org/fhir/StructureDefinition/';
@@ -208,7 +209,7 @@ export class Compiler {
         key: c.key,
         severity: c.severity === 'warning' ? 'warning' : 'error',
         human: c.human ?? '',
-        expression: c.expression,
+        expression: correctedExpression(c.expression),
         source: c.source ?? profile.url,
         rule: keyRule,
         tagged: own || keyRule !== undefined,

@@ -5,6 +5,7 @@
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4';
 import type { CompiledInvariant, InvariantFn } from './model';
+import { RESOLVE_INVOCATION_TABLE } from './fhirpath-resolve';
 
 /**
  * Core invariants this engine checks natively instead of through FHIRPath, and why:
@@ -12,7 +13,8 @@ import type { CompiledInvariant, InvariantFn } from './model';
  *   both): the JSON rules check them on every element at no cost; evaluating them through FHIRPath on
  *   every element would dominate the run time.
  * - txt-1/txt-2 use htmlChecks(), which fhirpath.js does not implement (the HL7 validator checks the
- *   XHTML with its own parser); the xhtml primitive check covers the essentials.
+ *   XHTML with its own parser); checks/xhtml.ts checks both (txt-1: the allowed names, txt-2: some
+ *   visible content).
  * - bdl-7 (fullUrl unique) uses isDistinct() over all entries, quadratic in fhirpath.js: checked natively
  *   by the Bundle module.
  * - dom-3 (contained resources are referenced) fails in fhirpath.js 5 (`descendants().as(canonical)`
@@ -31,7 +33,11 @@ export function compiledInvariant(inv: CompiledInvariant, basePath: string): Inv
   let fn = cache.get(key);
   if (fn === undefined) {
     try {
-      fn = fhirpath.compile({ base: basePath, expression: inv.expression }, r4model, { resolveInternalTypes: true, traceFn: () => undefined }) as unknown as InvariantFn;
+      fn = fhirpath.compile({ base: basePath, expression: inv.expression }, r4model, {
+        resolveInternalTypes: true,
+        traceFn: () => undefined,
+        userInvocationTable: RESOLVE_INVOCATION_TABLE,
+      }) as unknown as InvariantFn;
     } catch (e) {
       uncompilable.set(inv.key, (e as Error).message.split('\n')[0]);
       fn = null;

@@ -132,10 +132,12 @@ export const NATIVE_EXPRESSIONS: Record<string, { expression: string; holds: Hol
     },
   },
   'ref-1': {
-    expression: "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
+    // as corrected in invariant-corrections.ts
+    expression:
+      "reference.exists() implies (reference = '#' or (reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))))",
     holds: (v, env) => {
       const ref = obj(v)?.reference;
-      if (typeof ref !== 'string' || !ref.startsWith('#')) return true;
+      if (typeof ref !== 'string' || ref === '#' || !ref.startsWith('#')) return true;
       const id = ref.slice(1);
       return containedOf(env.rootResource).some((c) => c.id === id);
     },

@@ -6,6 +6,7 @@
 import type { ConformanceStore } from '../definitions/types';
 import { compileCodeSystem, type CompiledCodeSystem } from './code-systems';
 import { checkExternal } from './external';
+import { isFhirFormatName } from './fhir-format-codes';
 import type { CodeCheck, Terminology } from './types';
 import { compileValueSet, type CompiledValueSet, type Membership } from './value-sets';
 
@@ -102,6 +103,7 @@ export function createTerminology(store: ConformanceStore): Terminology {
 
   const uncached = {
     validateCode(valueSetUrl: string, system: string | undefined, code: string, display?: string): Checked {
+      if (isFhirFormatName(valueSetUrl, system, code)) return { outcome: 'valid' };
       const vs = valueSet(valueSetUrl);
       if (!vs) {
         return { outcome: 'not-checkable', message: `The value set '${valueSetUrl}' is not loaded, so ${codeLabel(system, code)} cannot be checked against it` };
