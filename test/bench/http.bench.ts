@@ -9,6 +9,12 @@
  * gateway's memory (RSS sampled every second, and the peak).
  *
  * BENCH_SECONDS (default 60) sets the length of phase 1; phases 2 and 3 take a third of it.
+ *
+ * Each phase also reports the gateway's CPU time per answered request (whole process and main
+ * thread, from /proc): on a machine shared with other work, throughput and latency say more about
+ * the neighbours than about the gateway, CPU per request does not. BENCH_THREADS=1 adds the split
+ * per thread (validation workers, V8's GC helpers, the libuv pool). BENCH_NODE_OPTIONS goes to the
+ * gateway's NODE_OPTIONS, e.g. `--require ./test/bench/main-thread-profile.js` for a CPU profile.
  */
 import fs from 'node:fs';
 import os from 'node:os';
