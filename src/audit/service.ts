@@ -199,6 +199,16 @@ export class AuditService {
         const rows = await audit.forwardRows(id, '8', `delivery failed: ${reason}`.slice(0, 500));
         await inner.markFailed(id, reason, at, linked ? [...linked, ...rows] : rows);
       },
+      // The delivery worker records its outcomes in batches: each final one is a forward event as above.
+      async completeDeliveries(completions, linked) {
+        const rows: LinkedWrite[] = [];
+        for (const { attempt, response } of completions) {
+          const id = attempt.submissionId;
+          if (attempt.outcome === 'delivered') rows.push(...(await audit.forwardRows(id, '0', `delivered (HTTP ${response?.status ?? '?'})`)));
+          else if (attempt.outcome === 'failed') rows.push(...(await audit.forwardRows(id, '8', `delivery failed: ${attempt.error ?? 'delivery failed'}`.slice(0, 500))));
+        }
+        await inner.completeDeliveries(completions, linked ? [...linked, ...rows] : rows);
+      },
     };
     return new Proxy(inner, {
       get(target, prop, receiver) {

@@ -118,7 +118,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${logLevel.slice(0, 20)} is not one of ${LOG_LEVELS.join(', ')}`);
 
   const delivery = {
-    concurrency: integer(env, 'DELIVERY_CONCURRENCY', 4, 1, 256),
+    concurrency: integer(env, 'DELIVERY_CONCURRENCY', 16, 1, 256),
     timeoutMs: integer(env, 'DELIVERY_TIMEOUT_MS', 30_000, 100, 600_000),
     pollIntervalMs: integer(env, 'DELIVERY_POLL_MS', 1000, 10, 600_000),
     leaseMs: integer(env, 'DELIVERY_LEASE_MS', 120_000, 1000, 3_600_000),

@@ -50,7 +50,12 @@ export function deliveryKey(submissionId: string, fullUrl: string, index: number
  * tag. The input is not modified.
  */
 export function makeIdempotent(bundle: Bundle, submissionId: string): Bundle {
-  const copy = structuredClone(bundle);
+  return tagForRedelivery(structuredClone(bundle), submissionId);
+}
+
+/** As makeIdempotent, but changes and returns `bundle` itself (for a Bundle parsed for one send). */
+export function tagForRedelivery(bundle: Bundle, submissionId: string): Bundle {
+  const copy = bundle;
   copy.entry = (copy.entry ?? []).map((entry: BundleEntry, index: number) => {
     const resource = entry.resource as Resource | undefined;
     if (!resource || (entry.request && entry.request.method !== 'POST')) return entry;

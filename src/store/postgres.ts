@@ -18,6 +18,7 @@ import {
 import {
   DuplicateSubmissionError,
   type DeliveryAttempt,
+  type DeliveryCompletion,
   type DeliveryState,
   type GatewayStore,
   type LinkedWrite,
@@ -311,6 +312,72 @@ export class PostgresStore implements GatewayStore {
         lastError,
         submissionId,
       ]);
+    });
+  }
+
+  async completeDeliveries(completions: readonly DeliveryCompletion[], linked?: readonly LinkedWrite[]): Promise<void> {
+    if (completions.length === 0) return;
+    const col = <T>(f: (c: DeliveryCompletion) => T): T[] => completions.map(f);
+    // One statement, hence one transaction and one round trip for the whole batch. Its parts see
+    // the same snapshot and touch disjoint rows (each submission once; its outbox row either
+    // deleted or rescheduled), as data-modifying WITH queries must.
+    // With linked rows (the audit's forward events) the statement and they share one transaction.
+    const run = (q: (sql: string, params: unknown[]) => Promise<unknown>) => q(
+      `WITH v AS (
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[],
+                              $8::jsonb[], $9::timestamptz[], $10::timestamptz[]) WITH ORDINALITY
+           AS v(id, at, worker_id, outcome, http_status, error, duration_ms, response, next_at, done_at, n)
+       ),
+       attempts AS (
+         INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
+         SELECT id, at, worker_id, outcome, http_status, error, duration_ms FROM v ORDER BY n
+       ),
+       done AS (
+         DELETE FROM outbox o USING v WHERE o.submission_id = v.id AND v.outcome IN ('delivered', 'failed')
+       ),
+       later AS (
+         UPDATE outbox o SET available_at = v.next_at, lease_owner = NULL, lease_until = NULL
+         FROM v WHERE o.submission_id = v.id AND v.outcome = 'retry'
+       )
+       UPDATE submissions s SET
+         attempts = s.attempts + 1,
+         last_attempt_at = v.at,
+         status = CASE
+           WHEN v.outcome = 'delivered' AND s.status IN ('accepted', 'failed', 'delivered') THEN 'delivered'
+           WHEN v.outcome = 'failed' AND s.status = 'accepted' THEN 'failed'
+           ELSE s.status END,
+         last_error = CASE WHEN v.outcome = 'delivered' THEN s.last_error ELSE COALESCE(v.error, s.last_error) END,
+         delivered_at = CASE WHEN v.outcome = 'delivered' AND s.status <> 'rejected' THEN v.done_at ELSE s.delivered_at END,
+         response = CASE WHEN v.outcome = 'delivered' AND s.status <> 'rejected' THEN v.response ELSE s.response END,
+         -- The payload is dropped once the database holds the report; the record stays for status and audit.
+         payload = CASE WHEN v.outcome = 'delivered' AND s.status <> 'rejected' THEN NULL ELSE s.payload END,
+         next_attempt_at = CASE
+           WHEN v.outcome = 'retry' THEN v.next_at
+           WHEN v.outcome = 'delivered' AND s.status <> 'rejected' THEN NULL
+           WHEN v.outcome = 'failed' AND s.status = 'accepted' THEN NULL
+           ELSE s.next_attempt_at END,
+         updated_at = v.done_at
+       FROM v WHERE s.id = v.id`,
+      [
+        col((c) => c.attempt.submissionId),
+        col((c) => c.attempt.at),
+        col((c) => c.attempt.workerId),
+        col((c) => c.attempt.outcome),
+        col((c) => c.attempt.httpStatus ?? null),
+        col((c) => (c.attempt.outcome === 'failed' ? (c.attempt.error ?? 'delivery failed') : (c.attempt.error ?? null))),
+        col((c) => Math.round(c.attempt.durationMs)),
+        col((c) => (c.response === undefined ? null : JSON.stringify(c.response))),
+        col((c) => (c.attempt.outcome === 'retry' ? (c.nextAttemptAt ?? c.at ?? new Date()) : null)),
+        col((c) => c.at ?? new Date()),
+      ],
+    );
+    if (!linked?.length) {
+      await run((sql, params) => this.pool.query(sql, params));
+      return;
+    }
+    await this.tx(async (c) => {
+      await run((sql, params) => c.query(sql, params));
+      await runLinked(c, linked);
     });
   }
 

@@ -23,6 +23,7 @@ import {
 import {
   DuplicateSubmissionError,
   type DeliveryAttempt,
+  type DeliveryCompletion,
   type DeliveryState,
   type GatewayStore,
   type LinkedWrite,
@@ -109,19 +110,8 @@ export class SqliteStore implements GatewayStore {
     this.savepoint = this.db.transaction((fn: () => unknown) => fn());
   }
 
-  private stmt(sql: string): Database.Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      // Linked writes bring their own SQL; a caller building it from data must not grow this forever.
-      if (this.statements.size >= 512) this.statements.clear();
-      st = this.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
-  }
-
   private runLinked(linked: readonly LinkedWrite[] | undefined): void {
-    if (linked) for (const w of linked) this.stmt(w.sql).run(...w.params);
+    if (linked) for (const w of linked) this.statement(w.sql).run(...w.params);
   }
 
   /** Connection settings, for the tests that prove the durability configuration. */
@@ -162,7 +152,7 @@ export class SqliteStore implements GatewayStore {
   }
 
   async ping(): Promise<void> {
-    this.stmt('SELECT 1').get();
+    this.statement('SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -214,7 +204,7 @@ export class SqliteStore implements GatewayStore {
   // submission that a power cut could still take back.
   async findActiveByBundleIdentifier(clientId: string, system: string, value: string): Promise<SubmissionRecord | undefined> {
     await this.durable();
-    const raw = this.stmt(
+    const raw = this.statement(
         `SELECT * FROM submissions
          WHERE client_id = ? AND bundle_system = ? AND bundle_value = ? AND status <> 'rejected'`,
       )
@@ -280,15 +270,15 @@ export class SqliteStore implements GatewayStore {
     if (!record.bundleIdentifier) throw new Error('an accepted submission needs its Bundle.identifier');
     await this.groupCommit(() => {
       const now = Date.now();
-      this.stmt(INSERT_SUBMISSION).run(...submissionValues(record, 'accepted', payload));
-      this.stmt('INSERT INTO outbox (submission_id, available_at, created_at) VALUES (?, ?, ?)').run(record.id, now, now);
+      this.statement(INSERT_SUBMISSION).run(...submissionValues(record, 'accepted', payload));
+      this.statement('INSERT INTO outbox (submission_id, available_at, created_at) VALUES (?, ?, ?)').run(record.id, now, now);
       this.runLinked(linked);
     });
   }
 
   async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined, linked?: readonly LinkedWrite[]): Promise<void> {
     await this.groupCommit(() => {
-      this.stmt(INSERT_SUBMISSION).run(...submissionValues(record, 'rejected', encryptedPayload ?? null));
+      this.statement(INSERT_SUBMISSION).run(...submissionValues(record, 'rejected', encryptedPayload ?? null));
       this.runLinked(linked);
     });
   }
@@ -299,51 +289,100 @@ export class SqliteStore implements GatewayStore {
 
   async getSubmission(id: string): Promise<SubmissionRecord | undefined> {
     await this.durable();
-    const raw = this.stmt('SELECT * FROM submissions WHERE id = ?').get(id) as RawSubmissionRow | undefined;
+    const raw = this.statement('SELECT * FROM submissions WHERE id = ?').get(id) as RawSubmissionRow | undefined;
     return raw ? toRecord(parseRow(raw)) : undefined;
   }
 
   /** The stored payload bytes (accepted until delivered; rejected as given, i.e. encrypted). */
   async getPayload(id: string): Promise<Buffer | undefined> {
-    const row = this.stmt('SELECT payload FROM submissions WHERE id = ?').get(id) as { payload: Buffer | null } | undefined;
+    const row = this.statement('SELECT payload FROM submissions WHERE id = ?').get(id) as { payload: Buffer | null } | undefined;
     return row?.payload ?? undefined;
+  }
+
+  /** Prepared once per connection: the delivery side runs these for every submission. */
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      // Linked writes bring their own SQL; a caller building it from data must not grow this forever.
+      if (this.statements.size >= 512) this.statements.clear();
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   async claimOutbox(workerId: string, limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxItem[]> {
     const t = now.getTime();
     const leaseUntil = t + leaseMs;
-    // Inside the group commit's IMMEDIATE transaction: SQLite has one writer at a time, so no other
-    // connection can claim the same rows between the select and the update, and the lease shares
-    // the submissions' fsync instead of paying its own.
+    // Part of a group commit, which runs as one IMMEDIATE transaction: SQLite has one writer at a
+    // time, so no other connection can claim the same rows between the select and the update, and
+    // a claim shares its fsync with the submissions committed in the same turn of the event loop.
     return this.groupCommit(() => {
-      const rows = this.stmt(
-          `SELECT o.submission_id, s.payload, s.attempts FROM outbox o JOIN submissions s ON s.id = o.submission_id
-           WHERE o.available_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
-           ORDER BY o.available_at, o.submission_id LIMIT ?`,
-        )
-        .all(t, t, limit) as { submission_id: string; payload: Buffer | null; attempts: number }[];
-      const lease = this.stmt('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE submission_id = ?');
+      const rows = this.statement(
+        `SELECT o.submission_id, s.payload, s.attempts FROM outbox o JOIN submissions s ON s.id = o.submission_id
+         WHERE o.available_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+         ORDER BY o.available_at, o.submission_id LIMIT ?`,
+      ).all(t, t, limit) as { submission_id: string; payload: Buffer | null; attempts: number }[];
+      const lease = this.statement('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE submission_id = ?');
+      const until = new Date(leaseUntil).toISOString();
       return rows.map((r) => {
         lease.run(workerId, leaseUntil, r.submission_id);
-        return {
-          submissionId: r.submission_id,
-          payload: r.payload ?? Buffer.alloc(0),
-          attempts: Number(r.attempts),
-          leaseUntil: new Date(leaseUntil).toISOString(),
-        };
+        return { submissionId: r.submission_id, payload: r.payload ?? Buffer.alloc(0), attempts: Number(r.attempts), leaseUntil: until };
       });
     });
   }
 
+  async completeDeliveries(completions: readonly DeliveryCompletion[], linked?: readonly LinkedWrite[]): Promise<void> {
+    if (completions.length === 0) return;
+    // Each group-commit write runs in a savepoint of its own: the batch is all-or-nothing.
+    await this.groupCommit(() => {
+      for (const c of completions) this.applyCompletion(c);
+      this.runLinked(linked);
+    });
+  }
+
+  private applyCompletion({ attempt, response, nextAttemptAt, at = new Date() }: DeliveryCompletion): void {
+    const iso = at.toISOString();
+    const id = attempt.submissionId;
+    this.statement(
+      `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, attempt.at, attempt.workerId, attempt.outcome, attempt.httpStatus ?? null, attempt.error ?? null, Math.round(attempt.durationMs));
+    this.statement(
+      `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = ?,
+         last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
+    ).run(attempt.at, attempt.outcome === 'delivered' ? null : attempt.error ?? null, iso, id);
+    if (attempt.outcome === 'delivered') {
+      // The payload is dropped once the database holds the report; the record stays for status and audit.
+      this.statement(
+        `UPDATE submissions SET status = 'delivered', delivered_at = ?, response = ?, payload = NULL,
+           next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status IN ('accepted', 'failed', 'delivered')`,
+      ).run(iso, response === undefined ? null : JSON.stringify(response), iso, id);
+      this.statement('DELETE FROM outbox WHERE submission_id = ?').run(id);
+    } else if (attempt.outcome === 'failed') {
+      this.statement(
+        `UPDATE submissions SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
+         WHERE id = ? AND status = 'accepted'`,
+      ).run(attempt.error ?? 'delivery failed', iso, id);
+      this.statement('DELETE FROM outbox WHERE submission_id = ?').run(id);
+    } else {
+      const next = nextAttemptAt ?? at;
+      this.statement('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?').run(next.getTime(), id);
+      this.statement('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?').run(
+        next.toISOString(), attempt.error ?? null, iso, id,
+      );
+    }
+  }
+
   async releaseLeases(workerId: string): Promise<number> {
     return this.groupCommit(
-      () => this.stmt('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(workerId).changes,
+      () => this.statement('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(workerId).changes,
     );
   }
 
   async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
     await this.groupCommit(() => {
-      this.stmt(
+      this.statement(
           `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -351,7 +390,7 @@ export class SqliteStore implements GatewayStore {
           attempt.submissionId, attempt.at, attempt.workerId, attempt.outcome,
           attempt.httpStatus ?? null, attempt.error ?? null, Math.round(attempt.durationMs),
         );
-      this.stmt(
+      this.statement(
           `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = ?,
              last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
         )
@@ -363,12 +402,12 @@ export class SqliteStore implements GatewayStore {
     const iso = at.toISOString();
     await this.groupCommit(() => {
       // The payload is dropped once the database holds the report; the record stays for status and audit.
-      this.stmt(
+      this.statement(
           `UPDATE submissions SET status = 'delivered', delivered_at = ?, response = ?, payload = NULL,
              next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status IN ('accepted', 'failed', 'delivered')`,
         )
         .run(iso, response === undefined ? null : JSON.stringify(response), iso, submissionId);
-      this.stmt('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.statement('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
       this.runLinked(linked);
     });
   }
@@ -376,31 +415,31 @@ export class SqliteStore implements GatewayStore {
   async markFailed(submissionId: string, reason: string, at: Date = new Date(), linked?: readonly LinkedWrite[]): Promise<void> {
     const iso = at.toISOString();
     await this.groupCommit(() => {
-      this.stmt(
+      this.statement(
           `UPDATE submissions SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
            WHERE id = ? AND status = 'accepted'`,
         )
         .run(reason, iso, submissionId);
-      this.stmt('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.statement('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
       this.runLinked(linked);
     });
   }
 
   async scheduleRetry(submissionId: string, nextAttemptAt: Date, lastError: string): Promise<void> {
     await this.groupCommit(() => {
-      this.stmt('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?')
+      this.statement('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?')
         .run(nextAttemptAt.getTime(), submissionId);
-      this.stmt('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
+      this.statement('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
         .run(nextAttemptAt.toISOString(), lastError, new Date().toISOString(), submissionId);
     });
   }
 
   async outboxDepth(): Promise<number> {
-    return Number((this.stmt('SELECT count(*) AS n FROM outbox').get() as { n: number }).n);
+    return Number((this.statement('SELECT count(*) AS n FROM outbox').get() as { n: number }).n);
   }
 
   async listAttempts(submissionId: string): Promise<DeliveryAttempt[]> {
-    const rows = this.stmt('SELECT * FROM delivery_attempts WHERE submission_id = ? ORDER BY id')
+    const rows = this.statement('SELECT * FROM delivery_attempts WHERE submission_id = ? ORDER BY id')
       .all(submissionId) as AttemptRow[];
     return rows.map(toAttempt);
   }
@@ -408,7 +447,7 @@ export class SqliteStore implements GatewayStore {
   private purgeExpired(now: number): void {
     if (now - this.lastPurge < this.purgeIntervalMs) return;
     this.lastPurge = now;
-    this.stmt('DELETE FROM expiring WHERE expires_at <= ?').run(now);
+    this.statement('DELETE FROM expiring WHERE expires_at <= ?').run(now);
   }
 
   async rememberOnce(namespace: string, key: string, expiresAt: Date): Promise<boolean> {
@@ -416,7 +455,7 @@ export class SqliteStore implements GatewayStore {
     this.purgeExpired(now);
     // Insert, or take over an expired entry; a live entry makes the upsert a no-op (no row returned).
     const row = await this.groupCommit(() =>
-      this.stmt(
+      this.statement(
         `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, NULL, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = NULL, expires_at = excluded.expires_at
            WHERE expiring.expires_at <= ?
@@ -428,7 +467,7 @@ export class SqliteStore implements GatewayStore {
 
   async putExpiring(namespace: string, key: string, value: string, expiresAt: Date): Promise<void> {
     this.purgeExpired(Date.now());
-    await this.groupCommit(() => this.stmt(
+    await this.groupCommit(() => this.statement(
         `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
       )
@@ -436,12 +475,12 @@ export class SqliteStore implements GatewayStore {
   }
 
   async getExpiring(namespace: string, key: string): Promise<string | undefined> {
-    const row = this.stmt('SELECT value FROM expiring WHERE namespace = ? AND key = ? AND expires_at > ?')
+    const row = this.statement('SELECT value FROM expiring WHERE namespace = ? AND key = ? AND expires_at > ?')
       .get(namespace, key, Date.now()) as { value: string | null } | undefined;
     return row?.value ?? undefined;
   }
 
   async deleteExpiring(namespace: string, key: string): Promise<void> {
-    await this.groupCommit(() => this.stmt('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key));
+    await this.groupCommit(() => this.statement('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key));
   }
 }

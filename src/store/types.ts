@@ -60,6 +60,20 @@ export interface DeliveryAttempt {
   durationMs: number;
 }
 
+/**
+ * What one delivery attempt came to, recorded together with others of its batch. The attempt's
+ * outcome decides what happens to the submission: `delivered` (with the database's `response`; the
+ * payload and outbox row go), `failed` for good (reason: the attempt's error; the outbox row goes),
+ * or `retry` (the row is due again at `nextAttemptAt`, the attempt's error kept as the last one).
+ */
+export interface DeliveryCompletion {
+  attempt: DeliveryAttempt;
+  response?: DeliveryState['response'];
+  nextAttemptAt?: Date;
+  /** When the outcome was known (default: now). */
+  at?: Date;
+}
+
 /** A row of the outbox as claimed by one worker for a limited time (a lease). */
 export interface OutboxItem {
   submissionId: string;
@@ -111,6 +125,12 @@ export interface GatewayStore {
    */
   releaseLeases(workerId: string): Promise<number>;
   recordAttempt(attempt: DeliveryAttempt): Promise<void>;
+  /**
+   * Records a batch of finished attempts and their effect on each submission (as recordAttempt
+   * followed by markDelivered, markFailed or scheduleRetry would) in ONE transaction, with the
+   * `linked` rows: all of the batch or none. The submissions of one batch must be distinct.
+   */
+  completeDeliveries(completions: readonly DeliveryCompletion[], linked?: readonly LinkedWrite[]): Promise<void>;
   markDelivered(submissionId: string, response: DeliveryState['response'], at?: Date, linked?: readonly LinkedWrite[]): Promise<void>;
   markFailed(submissionId: string, reason: string, at?: Date, linked?: readonly LinkedWrite[]): Promise<void>;
   /** Commits rows of another module that belong to no store write (refused requests' AuditEvents); resolves once durable. */

@@ -145,6 +145,30 @@ describe.each<EngineName>(['sqlite', 'postgres'])('audit records on %s', (engine
     for (const secret of ['2222222226', VARIANT, '1922-02-22']) expect(bytes.includes(Buffer.from(secret))).toBe(false);
   }, 60_000);
 
+  it('records a forward event for each final outcome the delivery worker records in a batch', async () => {
+    const db = await harness.fresh();
+    const f = await openAudit(db);
+    try {
+      const [delivered, failed, later] = [makeRecord({ region: 'S' }), makeRecord({ region: 'S' }), makeRecord({ region: 'S' })];
+      for (const r of [delivered, failed, later]) await f.store.insertAccepted(r, Buffer.from('{}'));
+      const at = new Date().toISOString();
+      await f.store.completeDeliveries([
+        { attempt: { submissionId: delivered.id, at, workerId: 'w', outcome: 'delivered', httpStatus: 201, durationMs: 4 }, response: { status: 201 } },
+        { attempt: { submissionId: failed.id, at, workerId: 'w', outcome: 'failed', httpStatus: 400, error: 'HTTP 400 from the national database', durationMs: 4 } },
+        { attempt: { submissionId: later.id, at, workerId: 'w', outcome: 'retry', httpStatus: 503, error: 'HTTP 503', durationMs: 4 }, nextAttemptAt: new Date(Date.now() + 60_000) },
+      ]);
+      const forwards = async (id: string) =>
+        (await f.auditStore.searchEvents({ submission: id })).items.map((e) => `${e.resource.subtype?.[0].code}:${e.resource.outcome}:${e.resource.outcomeDesc}`).filter((s) => s.startsWith('create:'));
+      expect(await forwards(delivered.id)).toEqual(['create:0:delivered (HTTP 201)']);
+      expect(await forwards(failed.id)).toEqual(['create:8:delivery failed: HTTP 400 from the national database']);
+      // A retry is not an outcome yet.
+      expect(await forwards(later.id)).toEqual([]);
+      expect((await f.auditStore.getSummary(failed.id))?.lastError).toContain('HTTP 400');
+    } finally {
+      await f.close();
+    }
+  }, 60_000);
+
   it('decrypts payloads written under a rotated-out key and encrypts new ones with the current key', async () => {
     const db = await harness.fresh();
     const hmac = Buffer.alloc(32, 7);

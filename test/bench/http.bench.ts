@@ -6,7 +6,13 @@
  * is validated, stored and queued (202); (2) a Bundle that breaks a rule (422, stored as rejected);
  * (3) overload: far more connections than processing slots plus queue, to show that the gateway
  * sheds load with 503 + Retry-After instead of growing. Reports throughput, p50/p99 latency and the
- * gateway's memory (RSS sampled every second, and the peak).
+ * gateway's memory: RSS of the server process (all its threads) and the outbox backlog, sampled
+ * every second; for the accepted phase the RSS once warmed up (a quarter in), at the end, the peak
+ * and the slope over its second half. V8 collects its old space lazily, so RSS climbs between major
+ * GCs whether or not anything leaks: every 10 s the bench has the gateway run a full GC (a preload,
+ * test/bench/support/gc-on-signal.js) and reads the live heap and RSS left. Memory is flat when
+ * both, at the end of the accepted phase, are within 5% of their values after warm-up (the second
+ * forced GC). A backlog that keeps growing means delivery does not keep up.
  *
  * BENCH_SECONDS (default 60) sets the length of phase 1; phases 2 and 3 take a third of it.
  *
@@ -77,6 +83,17 @@ function performerSor(b: Json): string {
   return org.identifier[0].value;
 }
 
+/** Least-squares slope of (seconds, MiB) points, in MiB per minute. */
+function slopePerMinute(points: Array<[number, number]>): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : (sxy / sxx) * 60;
+}
+
 async function main(): Promise<void> {
   const valid = JSON.parse(readExample(EXAMPLE).toString()) as Json;
   const invalid = JSON.parse(fs.readFileSync(INVALID, 'utf8')) as Json;
@@ -97,7 +114,7 @@ async function main(): Promise<void> {
     DELIVERY_POLL_MS: '200',
     // Passed through so runs can compare pool sizes (0 = on the event loop) or profile the gateway.
     ...(process.env.VALIDATION_WORKERS ? { VALIDATION_WORKERS: process.env.VALIDATION_WORKERS } : {}),
-    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    NODE_OPTIONS: [`--expose-gc --require ${path.join(__dirname, 'support', 'gc-on-signal.js')}`, process.env.BENCH_NODE_OPTIONS ?? ''].join(' ').trim(),
   });
   const pid = g.proc.pid!;
   try {
@@ -111,8 +128,27 @@ async function main(): Promise<void> {
     // Warm-up: the first submissions compile what the engine compiles lazily.
     for (let i = 0; i < 20; i++) await fetch(`${g.url}/fhir`, { method: 'POST', headers, body: variant(valid) });
 
-    const samples: number[] = [];
-    const sampler = setInterval(() => samples.push(rssMiB(pid).rss), 1000);
+    const samples: { at: number; rss: number; outbox: number; heap: number; external: number }[] = [];
+    const t0 = Date.now();
+    let sampling = Promise.resolve();
+    const sampler = setInterval(() => {
+      const rss = rssMiB(pid).rss;
+      const at = (Date.now() - t0) / 1000;
+      sampling = sampling.then(async () => {
+        samples.push({ at, rss, ...(await gauges()) });
+      });
+    }, 1000);
+    // The main thread's own view (prom-client default metrics): tells its heap apart from the rest of RSS.
+    const gauges = async (): Promise<{ outbox: number; heap: number; external: number }> => {
+      const text = await (await fetch(`${g.url}/metrics`)).text();
+      const num = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+      return {
+        outbox: num('ngc_outbox_depth'),
+        heap: Math.round(num('ngc_gateway_nodejs_heap_size_used_bytes') / 2 ** 20),
+        external: Math.round(num('ngc_gateway_nodejs_external_memory_bytes') / 2 ** 20),
+      };
+    };
+    const outboxDepth = async (): Promise<number> => (await gauges()).outbox;
     const phase = async (name: string, body: Json, connections: number, seconds: number) => {
       const before = rssMiB(pid);
       const cpuBefore = cpuSeconds(pid);
@@ -153,7 +189,19 @@ async function main(): Promise<void> {
       return { result, codes };
     };
 
+    // Every 10 s a full GC in the gateway (bench preload), then its live main-thread heap and RSS.
+    const afterGc: { at: number; heap: number; rss: number }[] = [];
+    const collect = async (): Promise<void> => {
+      process.kill(pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 500));
+      afterGc.push({ at: (Date.now() - t0) / 1000, heap: (await gauges()).heap, rss: Math.round(rssMiB(pid).rss) });
+    };
+    let collecting = Promise.resolve();
+    const collector = setInterval(() => (collecting = collecting.then(collect)), 10_000);
     const accepted = await phase('accepted (valid Bundle, 202)', valid, 10, SECONDS);
+    clearInterval(collector);
+    await collecting;
+    const acceptedEnd = (Date.now() - t0) / 1000;
     const rejected = await phase('rejected (REP-03, 422)', invalid, 10, Math.max(5, Math.round(SECONDS / 3)));
     const overload = await phase('overload (400 connections)', valid, 400, Math.max(5, Math.round(SECONDS / 3)));
     clearInterval(sampler);
@@ -167,8 +215,20 @@ async function main(): Promise<void> {
       return shed ? `${shed.status} Retry-After: ${shed.headers.get('retry-after')}` : 'no request shed';
     })();
 
-    const firstThird = samples.slice(0, Math.max(1, Math.floor(samples.length / 6)));
-    const acceptedSamples = samples.slice(0, SECONDS);
+    await sampling;
+
+    const during = samples.filter((x) => x.at <= acceptedEnd + 0.5);
+    const warmed = during.find((x) => x.at >= acceptedEnd / 4) ?? during[0];
+    const last = during[during.length - 1];
+    const secondHalf = during.filter((x) => x.at >= acceptedEnd / 2);
+    const slope = slopePerMinute(secondHalf.map((x) => [x.at, x.rss]));
+    const flat = Math.abs(last.rss - warmed.rss) <= 0.05 * warmed.rss && Math.abs(slope) <= 0.01 * warmed.rss;
+    // V8 lets garbage pile up in the old space until a major GC, so RSS alone rises between them.
+    // The live heap after a forced GC is what must not grow: compared from the second forced GC
+    // (after warm-up) to the last one of the accepted phase.
+    const firstLive = afterGc[Math.min(1, afterGc.length - 1)];
+    const lastLive = afterGc[afterGc.length - 1];
+    const liveFlat = !!firstLive && lastLive.heap <= firstLive.heap * 1.05 + 2 && lastLive.rss <= firstLive.rss * 1.05;
     console.log(
       JSON.stringify({
         summary: {
@@ -179,16 +239,23 @@ async function main(): Promise<void> {
           overloadStatusCodes: overload.codes,
           shedExample: retryAfter,
           rssMiBDuringAcceptedPhase: {
-            first: Math.round(Math.max(...firstThird)),
-            last: Math.round(acceptedSamples[acceptedSamples.length - 1] ?? 0),
-            max: Math.round(Math.max(...acceptedSamples)),
+            start: Math.round(during[0]?.rss ?? 0),
+            warmedUp: Math.round(warmed.rss),
+            end: Math.round(last.rss),
+            max: Math.round(Math.max(...during.map((x) => x.rss))),
+            slopeSecondHalfMiBPerMinute: Number(slope.toFixed(1)),
           },
+          rssFlatWithoutForcedGc: flat,
+          afterForcedGcEvery10s: afterGc,
+          memoryFlat: liveFlat,
+          outboxDepthDuringAcceptedPhase: { max: Math.max(...during.map((x) => x.outbox)), end: last.outbox },
           peakRssMiB: Math.round(rssMiB(pid).peak),
-          outboxDepthAtEnd: await (async () => {
-            const text = await (await fetch(`${g.url}/metrics`)).text();
-            return Number(/^ngc_outbox_depth (\d+)/m.exec(text)?.[1] ?? NaN);
-          })(),
+          outboxDepthAtEnd: await outboxDepth(),
         },
+        rssMiBPerSecond: samples.map((x) => Math.round(x.rss)),
+        outboxDepthPerSecond: samples.map((x) => x.outbox),
+        mainHeapUsedMiBPerSecond: samples.map((x) => x.heap),
+        mainExternalMiBPerSecond: samples.map((x) => x.external),
       }),
     );
   } finally {

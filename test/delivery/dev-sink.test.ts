@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,5 +38,27 @@ describe('local development sink', () => {
     expect(sub?.delivery?.response?.location).toBe(`file://${file}`);
     await target.deliver(record.id, written);
     expect(fs.readdirSync(dir).sort()).toEqual(['README.txt', `${record.id}.json`].sort());
+  });
+
+  it('leaves only whole files: concurrent sends of one submission and of many, and no temporary file after a crash', async () => {
+    const db = await harness.fresh();
+    const store = await db.open();
+    const dir = path.join(db.config.dataDir, 'dev-sink');
+    fs.mkdirSync(dir, { recursive: true });
+    // What a gateway killed mid-write leaves behind: a temporary file with part of a Bundle.
+    fs.writeFileSync(path.join(dir, `${crypto.randomUUID()}.json.4242-1.tmp`), '{"resourceType":"Bun');
+    const target = createDevSinkTarget(db.config.dataDir, 'development');
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const subs = await Promise.all(Array.from({ length: 30 }, () => acceptSubmission(store)));
+    const twice = subs[0];
+    await Promise.all([
+      ...subs.map((s) => target.deliver(s.record.id, s.bundle)),
+      target.deliver(twice.record.id, twice.bundle),
+      target.deliver(twice.record.id, twice.bundle),
+    ]);
+    const files = fs.readdirSync(dir).filter((f) => f !== 'README.txt').sort();
+    expect(files).toEqual(subs.map((s) => `${s.record.id}.json`).sort());
+    for (const s of subs) expect(JSON.parse(fs.readFileSync(path.join(dir, `${s.record.id}.json`), 'utf8'))).toEqual(s.bundle);
   });
 });

@@ -72,11 +72,11 @@ describe.each(['sqlite', 'postgres'] as const)('delivery end to end on %s', (eng
     expect(await reportCount(subs[0].reportValue)).toBe(1);
   });
 
-  it('creates no second copy when a submission is sent again after a crash between the 2xx and markDelivered', async () => {
+  it('creates no second copy when a submission is sent again after a crash between the 2xx and its record', async () => {
     const { record, reportValue } = await acceptSubmission(store);
     // Worker A "crashes" right after the database answered 2xx: its store never records it.
     const crashing: GatewayStore = Object.create(store, {
-      markDelivered: { value: async () => Promise.reject(new Error('process killed')) },
+      completeDeliveries: { value: async () => Promise.reject(new Error('process killed')) },
     });
     const a = worker(crashing, { workerId: 'A', leaseMs: 300 });
     expect(await a.runOnce()).toBe(1);

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import nock from 'nock';
 import { createDeliveryWorker, createNgcDatabaseTarget, type DeliveryWorker, type DeliveryWorkerOptions, type BreakerState } from '../../src/delivery';
-import type { DeliveryAttempt } from '../../src/store';
+import type { DeliveryAttempt, GatewayStore } from '../../src/store';
 import { createHarness, type AnyStore } from '../store/engines';
 import { acceptSubmission, waitFor } from './bundles';
 
@@ -171,6 +171,56 @@ describe('delivery worker', () => {
     const statuses = [(await store.getSubmission(record.id))?.status, (await store.getSubmission(second.record.id))?.status];
     expect(statuses.filter((s) => s === 'delivered')).toHaveLength(1);
     expect(statuses.filter((s) => s === 'accepted')).toHaveLength(1);
+    expect(await store.outboxDepth()).toBe(1);
+  });
+
+  it('claims and records in batches: far fewer store transactions than submissions, each delivered and recorded once', async () => {
+    const subs = await Promise.all(Array.from({ length: 24 }, () => acceptSubmission(store)));
+    nock(BASE).post('/').times(24).reply(200, okAnswer);
+    const calls = { claims: 0, records: 0, recorded: 0 };
+    const counted: GatewayStore = Object.create(store, {
+      claimOutbox: { value: async (...a: Parameters<GatewayStore['claimOutbox']>) => (calls.claims++, store.claimOutbox(...a)) },
+      completeDeliveries: {
+        value: async (c: Parameters<GatewayStore['completeDeliveries']>[0]) => ((calls.records++, (calls.recorded += c.length)), store.completeDeliveries(c)),
+      },
+    });
+    const attempts: string[] = [];
+    const w = createDeliveryWorker({
+      store: counted,
+      target: createNgcDatabaseTarget(BASE, { timeoutMs: 2000 }),
+      options: { workerId: 'w-batch', concurrency: 8, pollIntervalMs: 20 },
+      metrics: { onAttempt: (outcome, _ms, status) => attempts.push(`${outcome}:${status}`) },
+    });
+    workers.push(w);
+    w.start();
+    await waitFor(async () => (await store.outboxDepth()) === 0, 10_000, 'outbox drained');
+    await w.stop();
+    for (const { record } of subs) {
+      expect((await store.getSubmission(record.id))?.status).toBe('delivered');
+      expect(outcomes(await store.listAttempts(record.id))).toEqual(['delivered:200']);
+    }
+    expect(calls.recorded).toBe(24);
+    expect(attempts).toHaveLength(24);
+    // Claims take half the slots (4) or more at a time; records gather what finished meanwhile.
+    expect(calls.records).toBeLessThanOrEqual(12);
+    expect(calls.claims).toBeLessThanOrEqual(12);
+  });
+
+  it('records the rest of a batch when the store refuses one record of it', async () => {
+    const subs = await Promise.all(Array.from({ length: 6 }, () => acceptSubmission(store)));
+    const refused = subs[2].record.id;
+    nock(BASE).post('/').times(6).reply(200, okAnswer);
+    const counted: GatewayStore = Object.create(store, {
+      completeDeliveries: {
+        value: async (c: Parameters<GatewayStore['completeDeliveries']>[0]) =>
+          c.some((x) => x.attempt.submissionId === refused) ? Promise.reject(new Error('disk I/O error')) : store.completeDeliveries(c),
+      },
+    });
+    const w = createDeliveryWorker({ store: counted, target: createNgcDatabaseTarget(BASE, { timeoutMs: 2000 }), options: { workerId: 'w-one', concurrency: 6 } });
+    workers.push(w);
+    expect(await w.runOnce()).toBe(6);
+    for (const { record } of subs) expect((await store.getSubmission(record.id))?.status).toBe(record.id === refused ? 'accepted' : 'delivered');
+    // The unrecorded one stays in the outbox under its lease, to be sent again once it runs out.
     expect(await store.outboxDepth()).toBe(1);
   });
 });

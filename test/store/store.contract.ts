@@ -369,6 +369,81 @@ export function storeContract(engine: EngineName): void {
       expect(later.map((i) => i.submissionId)).toEqual([other]);
     });
 
+    it('hands out batches: two instances claiming 32 rows at a time share 150 rows, each row once', async () => {
+      const other = await db.open();
+      const ids = await insertMany(store, 150);
+      const batches: string[][] = [];
+      const drain = async (s: GatewayStore, name: string) => {
+        for (;;) {
+          const items = await s.claimOutbox(name, 32, 60_000);
+          if (items.length === 0) return;
+          batches.push(items.map((i) => i.submissionId));
+        }
+      };
+      await Promise.all([drain(store, 'a'), drain(other, 'b'), drain(store, 'a2'), drain(other, 'b2')]);
+      const all = batches.flat();
+      expect(all).toHaveLength(150);
+      expect(new Set(all).size).toBe(150);
+      expect(all.sort()).toEqual([...ids].sort());
+      expect(batches.every((b) => b.length <= 32)).toBe(true);
+    });
+
+    it('records a batch of finished attempts at once, each with its effect on its submission', async () => {
+      const [done, refused, later, untouched] = await insertMany(store, 4);
+      await store.claimOutbox('w1', 10, 60_000);
+      const at = new Date('2026-11-25T12:00:00.000Z');
+      const next = new Date(Date.now() + 10 * 60_000);
+      const response = { status: 200, location: 'DiagnosticReport/7/_history/1' };
+      const attempt = (submissionId: string, outcome: 'delivered' | 'failed' | 'retry', httpStatus: number, error?: string) => ({
+        submissionId, at: at.toISOString(), workerId: 'w1', outcome, httpStatus, durationMs: 3.6, ...(error ? { error } : {}),
+      });
+      await store.completeDeliveries([
+        { attempt: attempt(done, 'delivered', 201), response, at },
+        { attempt: attempt(refused, 'failed', 422, 'HTTP 422 from the National Genome Database: unknown code'), at },
+        { attempt: attempt(later, 'retry', 503, 'HTTP 503 from the National Genome Database'), nextAttemptAt: next, at },
+      ]);
+
+      const [d, f, l, u] = await Promise.all([done, refused, later, untouched].map((id) => store.getSubmission(id)));
+      expect(d?.status).toBe('delivered');
+      expect(d?.delivery).toEqual({ attempts: 1, lastAttemptAt: at.toISOString(), deliveredAt: at.toISOString(), response });
+      expect(await store.getPayload(done)).toBeUndefined();
+      expect(f?.status).toBe('failed');
+      expect(f?.delivery).toEqual({ attempts: 1, lastAttemptAt: at.toISOString(), lastError: 'HTTP 422 from the National Genome Database: unknown code' });
+      expect(l?.status).toBe('accepted');
+      expect(l?.delivery).toEqual({
+        attempts: 1, lastAttemptAt: at.toISOString(), nextAttemptAt: next.toISOString(), lastError: 'HTTP 503 from the National Genome Database',
+      });
+      expect(await store.getPayload(later)).toBeDefined();
+      expect(u?.delivery).toEqual({ attempts: 0 });
+      expect(await store.listAttempts(done)).toEqual([{ ...attempt(done, 'delivered', 201), durationMs: 4 }]);
+      expect(await store.listAttempts(refused)).toEqual([{ ...attempt(refused, 'failed', 422, 'HTTP 422 from the National Genome Database: unknown code'), durationMs: 4 }]);
+
+      // Delivered and failed rows have left the outbox; the retry waits (lease released) until it is due.
+      expect(await store.outboxDepth()).toBe(2);
+      expect(await store.claimOutbox('w2', 10, 60_000)).toEqual([]);
+      const due = await store.claimOutbox('w2', 10, 60_000, new Date(next.getTime() + 1));
+      expect(due.map((i) => [i.submissionId, i.attempts]).sort()).toEqual([[later, 1], [untouched, 0]].sort());
+    });
+
+    it('records all of a batch or none of it', async () => {
+      const [id] = await insertMany(store, 1);
+      await store.claimOutbox('w1', 10, 60_000);
+      const at = new Date().toISOString();
+      const [other] = await insertMany(store, 1);
+      // The second completion cannot be stored (its time is not a time), after the first was applied.
+      await expect(
+        store.completeDeliveries([
+          { attempt: { submissionId: id, at, workerId: 'w1', outcome: 'delivered', httpStatus: 200, durationMs: 1 }, response: { status: 200 } },
+          { attempt: { submissionId: other, at, workerId: 'w1', outcome: 'delivered', httpStatus: 200, durationMs: 1 }, response: { status: 200 }, at: new Date(Number.NaN) },
+        ]),
+      ).rejects.toThrow();
+      expect((await store.getSubmission(other))?.status).toBe('accepted');
+      expect((await store.getSubmission(id))?.status).toBe('accepted');
+      expect(await store.listAttempts(id)).toEqual([]);
+      expect(await store.outboxDepth()).toBe(2);
+      expect(await store.getPayload(id)).toBeDefined();
+    });
+
     it('marks a submission failed for good with a reason operators can read', async () => {
       const [id] = await insertMany(store, 1);
       await store.markFailed(id, 'HTTP 422 from the National Genome Database: unknown profile');

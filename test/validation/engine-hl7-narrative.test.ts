@@ -186,6 +186,58 @@ describe('corrected core invariants (canonical names)', () => {
   });
 });
 
+describe('narrative links: URLs with characters a URL cannot hold', () => {
+  const patient = (div: string) => ({ resourceType: 'Patient', id: 'p1', text: { status: 'generated', div } });
+  const urlProblems = (issues: ReturnType<EngineValidator['validate']>) => issues.filter((i) => i.diagnostics?.startsWith('URL contains invalid characters'));
+
+  it('reports an href with braces, once, as an error at the div (and not as txt-1)', () => {
+    const issues = v.validate(patient('<div xmlns="http://www.w3.org/1999/xhtml">text <a href="http://example.com/{[-}]/link.html">link</a></div>'));
+    expect(urlProblems(issues)).toEqual([expect.objectContaining({ severity: 'error', expression: 'Patient.text.div' })]);
+    expect(issues.filter((i) => i.diagnostics?.includes('txt-1'))).toEqual([]);
+  });
+
+  it('accepts relative and absolute links, queries, fragments and escapes', () => {
+    const div = '<div xmlns="http://www.w3.org/1999/xhtml">text <a href="link.html">a</a> <a href="http://example.com/a%20b?x=1&amp;y=[2]#top">b</a> <img src="#pic"/></div>';
+    expect(urlProblems(v.validate(patient(div)))).toEqual([]);
+  });
+});
+
+describe('corrected core invariants (eld-19, eld-20: element paths)', () => {
+  const sd = (path: string) => ({
+    resourceType: 'StructureDefinition',
+    id: 'obs-x',
+    text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
+    url: 'http://example.org/StructureDefinition/obs-x',
+    name: 'ObsX',
+    status: 'draft',
+    kind: 'resource',
+    abstract: false,
+    type: 'Observation',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
+    derivation: 'constraint',
+    differential: { element: [{ id: path, path }] },
+  });
+  const about = (issues: ReturnType<EngineValidator['validate']>, key: string) => issues.filter((i) => i.diagnostics?.includes(key));
+
+  it('evaluates both on a well-formed path, without failing and without a problem evaluating them', () => {
+    const issues = v.validate(sd('Observation.value[x]'));
+    expect(about(issues, 'eld-19')).toEqual([]);
+    expect(about(issues, 'eld-20')).toEqual([]);
+  });
+
+  it('fails eld-19 (error) and eld-20 (warning) on a path with an empty name part, as HL7 does', () => {
+    const issues = v.validate(sd('Observation...unit'));
+    expect(about(issues, 'eld-19')).toEqual([expect.objectContaining({ severity: 'error', expression: 'StructureDefinition.differential.element[0]' })]);
+    expect(about(issues, 'eld-20')).toEqual([expect.objectContaining({ severity: 'warning', expression: 'StructureDefinition.differential.element[0]' })]);
+  });
+
+  it('fails eld-20 only when just the style rule is broken (a name part starting upper case)', () => {
+    const issues = v.validate(sd('Observation.Value'));
+    expect(about(issues, 'eld-19')).toEqual([]);
+    expect(about(issues, 'eld-20')).toEqual([expect.objectContaining({ severity: 'warning' })]);
+  });
+});
+
 describe('CapabilityStatement', () => {
   const capability = (format: string[], searchParam: object[]) => ({
     resourceType: 'CapabilityStatement',

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createValidator, type EngineValidator, type ValidationIssue } from '../../src/validation';
 import { base64DecodedLength } from '../../src/validation/checks/attachment';
 import { searchedTypes } from '../../src/validation/checks/searchset';
-import { errors, observation, withId } from './engine-helpers';
+import { errors, observation, withId, writePackage } from './engine-helpers';
 
 let v: EngineValidator;
 beforeAll(() => {
@@ -257,5 +257,79 @@ describe('an empty string', () => {
     ]);
     const withExt = v.validate(observation({ valueString: '', _valueString: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] } }));
     expect(errors(withExt).map((i) => i.messageId)).toEqual(['JSON_EMPTY']);
+  });
+});
+
+describe('Coding.system itself: absolute, and not a CodeSystem supplement', () => {
+  let withSupplement: EngineValidator;
+  beforeAll(() => {
+    const cs = (extra: Record<string, unknown>) => ({ resourceType: 'CodeSystem', status: 'draft', content: 'complete', concept: [{ code: 'test', display: 'test code' }], ...extra });
+    withSupplement = createValidator({
+      includeNgc: false,
+      packages: [
+        writePackage('yard.supplement', [
+          cs({ id: 'supp', url: 'http://example.org/CodeSystem/supp', name: 'Supp', supplements: 'http://loinc.org' }),
+          cs({ id: 'plain', url: 'http://example.org/CodeSystem/plain', name: 'Plain' }),
+        ]),
+      ],
+    });
+  });
+  const coded = (system: string) => observation({ code: { coding: [{ system, code: 'test' }] } });
+
+  it('reports a relative system as an error at the coding', () => {
+    const issues = v.validate(coded('Location1'));
+    expect(withId(issues, 'CODE_SYSTEM_RELATIVE')).toEqual([expect.objectContaining({ severity: 'error', expression: 'Observation.code.coding[0]' })]);
+  });
+
+  it('leaves absolute systems, known or not, to the code checks', () => {
+    expect(withId(v.validate(coded('urn:oid:1.2.3')), 'CODE_SYSTEM_RELATIVE')).toEqual([]);
+    expect(withId(v.validate(coded('http://example.org/unknown')), 'CODE_SYSTEM_RELATIVE')).toEqual([]);
+  });
+
+  it('reports a system that names a loaded CodeSystem supplement, and only that', () => {
+    const issues = withSupplement.validate(coded('http://example.org/CodeSystem/supp'));
+    expect(errors(issues)).toEqual([expect.objectContaining({ messageId: 'CODE_SYSTEM_SUPPLEMENT', expression: 'Observation.code.coding[0]' })]);
+  });
+
+  it('reports a system that names a loaded ValueSet, besides the unknown code system', () => {
+    const issues = v.validate(coded('http://hl7.org/fhir/ValueSet/measure-type'));
+    expect(withId(issues, 'CODE_SYSTEM_IS_VALUE_SET')).toEqual([expect.objectContaining({ severity: 'error', expression: 'Observation.code.coding[0]' })]);
+    expect(withId(issues, 'CODE_SYSTEM_UNKNOWN')).toHaveLength(1);
+  });
+
+  it('does not take a CodeSystem for a ValueSet', () => {
+    expect(withId(v.validate(coded('http://hl7.org/fhir/administrative-gender')), 'CODE_SYSTEM_IS_VALUE_SET')).toEqual([]);
+  });
+
+  it('accepts a code of an ordinary loaded CodeSystem', () => {
+    expect(errors(withSupplement.validate(coded('http://example.org/CodeSystem/plain')))).toEqual([]);
+  });
+});
+
+describe("a canonical resource's own url must be absolute", () => {
+  const valueSet = (url: string, containedUrl?: string) => ({
+    resourceType: 'ValueSet',
+    id: 'vs1',
+    text: narrative,
+    url,
+    name: 'Vs1',
+    status: 'draft',
+    ...(containedUrl ? { contained: [{ resourceType: 'CodeSystem', id: 'c1', url: containedUrl, status: 'draft', content: 'complete' }] } : {}),
+    compose: { include: [{ system: 'http://example.org/cs' }] },
+  });
+
+  it('reports a relative url, on the resource and on a contained one', () => {
+    const issues = v.validate(valueSet('ValueSet/vs1', 'c1'));
+    expect(where(issues, 'CANONICAL_NOT_ABSOLUTE').sort()).toEqual(['ValueSet.contained[0].url', 'ValueSet.url']);
+    expect(withId(issues, 'CANONICAL_NOT_ABSOLUTE').every((i) => i.severity === 'error')).toBe(true);
+  });
+
+  it('accepts http and urn urls', () => {
+    expect(withId(v.validate(valueSet('http://example.org/ValueSet/vs1', 'urn:uuid:7a1c9e2b-3d4f-4a5b-8c6d-1e2f3a4b5c6d')), 'CANONICAL_NOT_ABSOLUTE')).toEqual([]);
+  });
+
+  it('leaves the url of resources that are not canonical resources alone (Device.url)', () => {
+    const device = { resourceType: 'Device', id: 'd1', text: narrative, url: 'devices/d1' };
+    expect(withId(v.validate(device), 'CANONICAL_NOT_ABSOLUTE')).toEqual([]);
   });
 });

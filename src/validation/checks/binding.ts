@@ -8,6 +8,7 @@ import type { CodeCheck } from '../terminology/types';
 import { isObject, report, type Json } from './context';
 import type { Engine } from './engine';
 import { guideBase, judgeUnknownSystemUri, type SystemUriProblem } from '../terminology/system-uri';
+import { codingSystemProblem, valueSetAsSystem } from './coding-system';
 
 type Result = CodeCheck & { displayMessage?: string };
 
@@ -193,6 +194,13 @@ export function checkBinding(engine: Engine, value: unknown, node: ElementNode, 
 export function checkCodingInSystem(engine: Engine, coding: Json, path: string, sink: ValidationIssue[]): void {
   if (typeof coding.system !== 'string' || typeof coding.code !== 'string') return;
   const system = coding.system;
+  const systemProblem = codingSystemProblem(engine.store, system);
+  if (systemProblem) {
+    report(sink, 'error', 'code-invalid', systemProblem.messageId, systemProblem.message, path);
+    return;
+  }
+  const valueSetProblem = valueSetAsSystem(engine.store, system);
+  if (valueSetProblem) report(sink, 'error', 'code-invalid', valueSetProblem.messageId, valueSetProblem.message, path);
   const code = coding.code;
   const display = typeof coding.display === 'string' ? coding.display : undefined;
   const r = memo(engine, '\u0000system', system, code, display ?? NONE, '', computeCodeInSystem);

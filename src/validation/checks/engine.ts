@@ -22,6 +22,7 @@ import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
 import { checkCapabilityStatement } from './capability-statement';
+import { checkCanonicalUrl } from './canonical-url';
 import { ExtensionPolicy } from './extension-policy';
 import { checkElementId } from './ids';
 import { checkSearchSet } from './searchset';
@@ -109,6 +110,7 @@ export class Engine {
       checkSearchSet(value, path, sink, (t) => this.store.isResourceType(t));
     }
     if (rt === 'CapabilityStatement') checkCapabilityStatement(value, path, sink);
+    checkCanonicalUrl(value, path, contained, sink);
 
     const meta = isObject(value.meta) ? value.meta : undefined;
     const declared = Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];

@@ -154,6 +154,13 @@ export interface NarrativeProblem {
   failsTxt1: boolean;
 }
 
+/**
+ * Characters RFC 3986 never allows in a URI, literally or as delimiters (they must be %-encoded), so a
+ * link or image source holding one is no URL (HL7 reports it). Whitespace is left out: it is usually a
+ * formatting slip that browsers tolerate, and HL7's treatment of it is not established here.
+ */
+const URL_ILLEGAL_CHARACTERS = /[{}|\\^`<>"]/;
+
 /** The problems of a well-formed narrative, each described as the HL7 validator words it. */
 export function narrativeProblems(scan: XhtmlScan): NarrativeProblem[] {
   const problems: NarrativeProblem[] = [];
@@ -165,6 +172,9 @@ export function narrativeProblems(scan: XhtmlScan): NarrativeProblem[] {
           problems.push({ message: `Wrong namespace on the XHTML ('${value}', should be '${XHTML_NS}')`, failsTxt1: false });
         }
         continue;
+      }
+      if ((attr === 'href' || attr === 'src') && URL_ILLEGAL_CHARACTERS.test(value)) {
+        problems.push({ message: `URL contains invalid characters ('${value}' in the ${attr} of '${el.name}')`, failsTxt1: false });
       }
       if (NARRATIVE_ATTRIBUTES.has(attr) || NARRATIVE_ELEMENT_ATTRIBUTES.has(`${el.name}.${attr}`) || NARRATIVE_TOLERATED_ATTRIBUTES.has(attr)) continue;
       problems.push({ message: `Illegal attribute name in the XHTML ('${attr}' on '${el.name}')`, failsTxt1: true });

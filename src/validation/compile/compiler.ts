@@ -66,7 +66,10 @@ export class Compiler {
     let p = this.cache.get(key);
     if (p === undefined) {
       const sd = this.store.structureDefinition(key);
-      p = sd?.snapshot?.element?.length ? this.compile(sd) : null;
+      // Unknown URLs are not remembered: submissions name them (meta.profile, extension urls), so a
+      // stream of made-up ones would grow the cache for as long as the gateway runs.
+      if (!sd) return undefined;
+      p = sd.snapshot?.element?.length ? this.compile(sd) : null;
       this.cache.set(key, p);
     }
     return p ?? undefined;

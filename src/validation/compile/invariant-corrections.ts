@@ -32,6 +32,18 @@ const CORRECTIONS: readonly Correction[] = [
     corrected: "name.exists() implies name.matches('^[A-Z]([A-Za-z0-9_]){0,254}$')",
     why: "'Name should be usable as an identifier': the whole name, not some part of it, must have that form",
   },
+  {
+    keys: 'eld-19',
+    published: String.raw`path.matches('[^\\s\\.,:;\\\'"\\/|?!@#$%&*()\\[\\]{}]{1,64}(\\.[^\\s\\.,:;\\\'"\\/|?!@#$%&*()\\[\\]{}]{1,64}(\\[x\\])?(\\:[^\\s\\.]+)?)*')`,
+    corrected: String.raw`path.matches('^[^\\s.,:;\'"/|?!@#$%&*()\\[\\]{}]{1,64}(\\.[^\\s.,:;\'"/|?!@#$%&*()\\[\\]{}]{1,64}(\\[x\\])?(:[^\\s.]+)?)*$')`,
+    why: "the published regex is Java's dialect (\\' and \\: escapes) that a unicode JavaScript regex rejects, so eld-19 was never evaluated; and the whole path must match, as the HL7 validator matches it",
+  },
+  {
+    keys: 'eld-20',
+    published: String.raw`path.matches('[A-Za-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*(\\[x])?)*')`,
+    corrected: String.raw`path.matches('^[A-Za-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*(\\[x\\])?)*$')`,
+    why: "the published regex has a lone ']' that a unicode JavaScript regex rejects; and the whole path must match, as the HL7 validator matches it",
+  },
 ];
 
 const BY_PUBLISHED = new Map(CORRECTIONS.map((c) => [c.published, c]));
