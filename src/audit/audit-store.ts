@@ -5,7 +5,7 @@
  * `audit_*` tables (and the purge clears expired rejected payloads).
  */
 import type { AuditEvent } from 'fhir/r4';
-import type { SubmissionStatus } from '../store';
+import type { LinkedWrite, SubmissionStatus } from '../store';
 import { isoOf, jsonOf, openSqlExecutor, type AuditDbConfig, type SqlExecutor } from './sql';
 
 interface AuditMigration {
@@ -151,6 +151,11 @@ export interface StoredAuditEvent {
   subjectHash?: string;
 }
 
+const INSERT_RULE = 'INSERT INTO audit_submission_rules (submission_id, rule_id, count) VALUES (?, ?, ?) ON CONFLICT DO NOTHING';
+const INSERT_SUBJECT = 'INSERT INTO audit_submission_subjects (submission_id, subject_hash) VALUES (?, ?) ON CONFLICT DO NOTHING';
+const INSERT_EVENT = `INSERT INTO audit_events (id, recorded, type_code, subtype_code, action, outcome, agent_who, submission_id, subject_hash, resource)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 const SUMMARY_COLUMNS = `id, received_at, client_id, region, sor_code, bundle_system, bundle_value, report_identifier, status,
   size_bytes, rule_counts, delivered_at, last_error, CASE WHEN payload IS NULL THEN 0 ELSE 1 END AS has_payload`;
 
@@ -216,24 +221,45 @@ export class AuditStore {
     return this.db.close();
   }
 
-  /** The rule index and subject hashes of one submission (written right after the submission). */
+  /**
+   * The rule index and subject hashes of one submission, as rows for the store to commit in the
+   * submission's own transaction. One fixed statement per row, so each engine prepares it once.
+   */
+  indexRows(submissionId: string, ruleCounts: Record<string, number>, subjectHashes: readonly string[]): LinkedWrite[] {
+    const rows: LinkedWrite[] = [];
+    for (const [rule, count] of Object.entries(ruleCounts)) rows.push({ sql: INSERT_RULE, params: [submissionId, rule, count] });
+    for (const h of new Set(subjectHashes)) rows.push({ sql: INSERT_SUBJECT, params: [submissionId, h] });
+    return rows;
+  }
+
+  /** Writes the rule index and subject hashes of one submission on the audit's own connection. */
   async indexSubmission(submissionId: string, ruleCounts: Record<string, number>, subjectHashes: string[]): Promise<void> {
-    // One statement per table, each atomic by itself: no SQLite transaction is held across an
-    // await (the store's own connection in this process would then wait on our lock).
-    const rules = Object.entries(ruleCounts);
-    if (rules.length) {
-      await this.db.run(
-        `INSERT INTO audit_submission_rules (submission_id, rule_id, count) VALUES ${rules.map(() => '(?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
-        rules.flatMap(([rule, count]) => [submissionId, rule, count]),
-      );
-    }
-    const hashes = [...new Set(subjectHashes)];
-    if (hashes.length) {
-      await this.db.run(
-        `INSERT INTO audit_submission_subjects (submission_id, subject_hash) VALUES ${hashes.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
-        hashes.flatMap((h) => [submissionId, h]),
-      );
-    }
+    await this.writeRows(this.indexRows(submissionId, ruleCounts, subjectHashes));
+  }
+
+  /** Runs rows in one transaction on the audit's own connection (when no store commits them). */
+  async writeRows(rows: readonly LinkedWrite[]): Promise<void> {
+    if (rows.length === 1) await this.db.run(rows[0].sql, [...rows[0].params]);
+    else if (rows.length) await this.db.tx(async (db) => {
+      for (const r of rows) await db.run(r.sql, [...r.params]);
+    });
+  }
+
+  /** What a forward AuditEvent names: the submission's client and origin, and its subjects' hashes. */
+  async forwardFacts(submissionId: string): Promise<{ clientId?: string; region?: string; laboratory?: string; reportIdentifier?: string; subjectHashes: string[] }> {
+    const rows = await this.db.all<{ client_id: string; region: string | null; sor_code: string | null; report_identifier: string | null; subject_hash: string | null }>(
+      `SELECT s.client_id, s.region, s.sor_code, s.report_identifier, h.subject_hash
+       FROM submissions s LEFT JOIN audit_submission_subjects h ON h.submission_id = s.id WHERE s.id = ?`,
+      [submissionId],
+    );
+    const first = rows[0];
+    return {
+      clientId: first?.client_id,
+      region: first?.region ?? undefined,
+      laboratory: first?.sor_code ?? undefined,
+      reportIdentifier: first?.report_identifier ?? undefined,
+      subjectHashes: rows.flatMap((r) => (r.subject_hash ? [r.subject_hash] : [])),
+    };
   }
 
   async subjectHashesOf(submissionId: string): Promise<string[]> {
@@ -373,11 +399,11 @@ export class AuditStore {
       });
   }
 
-  async insertEvent(event: AuditEvent, index: { submissionId?: string; subjectHash?: string } = {}): Promise<void> {
-    await this.db.run(
-      `INSERT INTO audit_events (id, recorded, type_code, subtype_code, action, outcome, agent_who, submission_id, subject_hash, resource)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
+  /** One AuditEvent as a row (for the store to commit with what it records). */
+  eventRow(event: AuditEvent, index: { submissionId?: string; subjectHash?: string } = {}): LinkedWrite {
+    return {
+      sql: INSERT_EVENT,
+      params: [
         event.id,
         event.recorded,
         event.type.code ?? '',
@@ -389,7 +415,11 @@ export class AuditStore {
         index.subjectHash ?? null,
         JSON.stringify(event),
       ],
-    );
+    };
+  }
+
+  async insertEvent(event: AuditEvent, index: { submissionId?: string; subjectHash?: string } = {}): Promise<void> {
+    await this.writeRows([this.eventRow(event, index)]);
   }
 
   async searchEvents(q: AuditEventQuery = {}): Promise<{ items: StoredAuditEvent[]; total: number }> {

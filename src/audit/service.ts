@@ -4,7 +4,7 @@
  * CPR numbers, writes the rule index and AuditEvents, and runs the retention purge.
  */
 import type { OperationOutcome } from 'fhir/r4';
-import type { GatewayStore, SubmissionRecord } from '../store';
+import type { GatewayStore, LinkedWrite, SubmissionRecord } from '../store';
 import type { AuthFailureEvent } from '../auth/smart/events';
 import type { SamlAuthFailureEvent } from '../auth/saml';
 import { AuditStore, type StoredAuditEvent } from './audit-store';
@@ -24,6 +24,11 @@ export interface AuditServiceOptions {
   now?: () => Date;
   /** Where forwarded reports go (for forward AuditEvents). */
   destination?: string;
+  /**
+   * Commits the AuditEvents that belong to no submission write (refused requests, failed logins,
+   * views) through the gateway store, so they share its group commit; absent: the audit's own connection.
+   */
+  eventWriter?: Pick<GatewayStore, 'commitLinked'>;
 }
 
 export const DEFAULT_RETENTION_DAYS = 365;
@@ -37,6 +42,7 @@ export class AuditService {
   private readonly logger?: AuditLogger;
   private readonly now: () => Date;
   private readonly destination?: string;
+  private readonly eventWriter?: Pick<GatewayStore, 'commitLinked'>;
 
   constructor(o: AuditServiceOptions) {
     this.store = o.store;
@@ -45,6 +51,7 @@ export class AuditService {
     this.logger = o.logger;
     this.now = o.now ?? (() => new Date());
     this.destination = o.destination;
+    this.eventWriter = o.eventWriter;
   }
 
   /** AES-256-GCM with the current key (the HTTP layer's `encryptRejected`). */
@@ -59,9 +66,10 @@ export class AuditService {
     }
   }
 
-  private hashesOf(plaintext: Buffer | undefined): string[] {
-    if (!plaintext) return [];
-    return [...new Set(personIdentifiers(parseJsonSafely(plaintext)).map(this.hashSubject))];
+  /** Keyed hashes of the record's patients: from the identifiers the caller found, else from the payload. */
+  private hashesOf(record: SubmissionRecord, plaintext: Buffer | undefined): string[] {
+    const identifiers = record.subjectIdentifiers ?? (plaintext ? personIdentifiers(parseJsonSafely(plaintext)) : []);
+    return [...new Set(identifiers.map(this.hashSubject))];
   }
 
   /**
@@ -104,11 +112,24 @@ export class AuditService {
   }
 
   async event(input: AuditEventInput): Promise<void> {
-    await this.store.insertEvent(buildAuditEvent(input), { submissionId: input.submissionId, subjectHash: input.subjectHash });
+    await this.commit([this.eventRow(input)]);
   }
 
-  private async recordSubmission(record: SubmissionRecord, hashes: string[]): Promise<void> {
-    await this.store.indexSubmission(record.id, record.ruleCounts ?? {}, hashes);
+  private commit(rows: readonly LinkedWrite[]): Promise<void> {
+    return this.eventWriter ? this.eventWriter.commitLinked(rows) : this.store.writeRows(rows);
+  }
+
+  private eventRow(input: AuditEventInput): LinkedWrite {
+    return this.store.eventRow(buildAuditEvent(input), { submissionId: input.submissionId, subjectHash: input.subjectHash });
+  }
+
+  /** One event per subject (the patients are found by their hash), or one event when there is none. */
+  private eventRows(base: AuditEventInput, hashes: readonly string[]): LinkedWrite[] {
+    return hashes.length ? hashes.map((h) => this.eventRow({ ...base, subjectHash: h })) : [this.eventRow(base)];
+  }
+
+  /** The audit record of one submission (rule index, subject hashes, AuditEvents), as rows committed with it. */
+  private submissionRows(record: SubmissionRecord, hashes: string[]): LinkedWrite[] {
     const base: AuditEventInput = {
       kind: 'submission',
       at: new Date(record.receivedAt),
@@ -126,8 +147,7 @@ export class AuditService {
         sizeBytes: record.sizeBytes,
       },
     };
-    if (!hashes.length) await this.event(base);
-    for (const h of hashes) await this.event({ ...base, subjectHash: h });
+    return [...this.store.indexRows(record.id, record.ruleCounts ?? {}, hashes), ...this.eventRows(base, hashes)];
   }
 
   /**
@@ -138,8 +158,11 @@ export class AuditService {
   wrapStore(inner: GatewayStore): GatewayStore {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const audit = this;
+    // Each submission's audit record and AuditEvents are committed in the submission's own
+    // transaction: a 202 or 422 means both are on disk, and neither exists without the other.
+    const withRecord = ({ subjectIdentifiers: _cpr, ...record }: SubmissionRecord): SubmissionRecord => ({ ...record, outcome: audit.sealOutcome(record.outcome) });
     const wrapped: Partial<GatewayStore> = {
-      async insertRejected(record, payload) {
+      async insertRejected(record, payload, linked) {
         let sealed = payload;
         let plaintext: Buffer | undefined;
         if (payload && audit.isSealed(payload)) plaintext = audit.cipher.decrypt(payload);
@@ -147,8 +170,8 @@ export class AuditService {
           plaintext = payload;
           sealed = audit.cipher.encrypt(payload);
         }
-        await inner.insertRejected({ ...record, outcome: audit.sealOutcome(record.outcome) }, sealed);
-        await audit.safely('submission record', () => audit.recordSubmission(record, audit.hashesOf(plaintext)));
+        const rows = audit.submissionRows(record, audit.hashesOf(record, plaintext));
+        await inner.insertRejected(withRecord(record), sealed, linked ? [...linked, ...rows] : rows);
       },
       async getSubmission(id) {
         const r = await inner.getSubmission(id);
@@ -160,34 +183,31 @@ export class AuditService {
       },
       // Accepted Bundles wait in the outbox until delivered and hold CPR numbers and genetic data just
       // as rejected ones do: they are sealed the same way, and opened only for the delivery worker.
-      async insertAccepted(record, payload) {
-        await inner.insertAccepted({ ...record, outcome: audit.sealOutcome(record.outcome) }, audit.cipher.encrypt(payload));
-        await audit.safely('submission record', () => audit.recordSubmission(record, audit.hashesOf(payload)));
+      async insertAccepted(record, payload, linked) {
+        const rows = audit.submissionRows(record, audit.hashesOf(record, payload));
+        await inner.insertAccepted(withRecord(record), audit.cipher.encrypt(payload), linked ? [...linked, ...rows] : rows);
       },
       async claimOutbox(workerId, limit, leaseMs, now) {
         const items = await inner.claimOutbox(workerId, limit, leaseMs, now);
         return items.map((item) => (audit.isSealed(item.payload) ? { ...item, payload: audit.cipher.decrypt(item.payload) } : item));
       },
-      async markDelivered(id, response, at) {
-        await inner.markDelivered(id, response, at);
-        await audit.safely('forward event', () => audit.recordForward(id, '0', `delivered (HTTP ${response?.status ?? '?'})`));
+      async markDelivered(id, response, at, linked) {
+        const rows = await audit.forwardRows(id, '0', `delivered (HTTP ${response?.status ?? '?'})`);
+        await inner.markDelivered(id, response, at, linked ? [...linked, ...rows] : rows);
       },
-      async markFailed(id, reason, at) {
-        await inner.markFailed(id, reason, at);
-        await audit.safely('forward event', () => audit.recordForward(id, '8', `delivery failed: ${reason}`.slice(0, 500)));
+      async markFailed(id, reason, at, linked) {
+        const rows = await audit.forwardRows(id, '8', `delivery failed: ${reason}`.slice(0, 500));
+        await inner.markFailed(id, reason, at, linked ? [...linked, ...rows] : rows);
       },
       // The delivery worker records its outcomes in batches: each final one is a forward event as above.
-      async completeDeliveries(completions) {
-        await inner.completeDeliveries(completions);
+      async completeDeliveries(completions, linked) {
+        const rows: LinkedWrite[] = [];
         for (const { attempt, response } of completions) {
           const id = attempt.submissionId;
-          if (attempt.outcome === 'delivered') {
-            await audit.safely('forward event', () => audit.recordForward(id, '0', `delivered (HTTP ${response?.status ?? '?'})`));
-          } else if (attempt.outcome === 'failed') {
-            const reason = attempt.error ?? 'delivery failed';
-            await audit.safely('forward event', () => audit.recordForward(id, '8', `delivery failed: ${reason}`.slice(0, 500)));
-          }
+          if (attempt.outcome === 'delivered') rows.push(...(await audit.forwardRows(id, '0', `delivered (HTTP ${response?.status ?? '?'})`)));
+          else if (attempt.outcome === 'failed') rows.push(...(await audit.forwardRows(id, '8', `delivery failed: ${attempt.error ?? 'delivery failed'}`.slice(0, 500))));
         }
+        await inner.completeDeliveries(completions, linked ? [...linked, ...rows] : rows);
       },
     };
     return new Proxy(inner, {
@@ -199,29 +219,26 @@ export class AuditService {
     });
   }
 
-  private async recordForward(submissionId: string, outcome: '0' | '8', desc: string): Promise<void> {
-    const summary = await this.store.getSummary(submissionId);
-    const hashes = await this.store.subjectHashesOf(submissionId);
+  private async forwardRows(submissionId: string, outcome: '0' | '8', desc: string): Promise<LinkedWrite[]> {
+    const facts = await this.store.forwardFacts(submissionId);
     const base: AuditEventInput = {
       kind: 'forward',
       at: this.now(),
       outcome,
       outcomeDesc: desc,
-      agent: { kind: 'client', id: summary?.clientId },
+      agent: { kind: 'client', id: facts.clientId },
       submissionId,
       destination: this.destination,
-      details: { region: summary?.region, laboratory: summary?.laboratory, reportIdentifier: summary?.reportIdentifier },
+      details: { region: facts.region, laboratory: facts.laboratory, reportIdentifier: facts.reportIdentifier },
     };
-    if (!hashes.length) await this.event(base);
-    for (const h of hashes) await this.event({ ...base, subjectHash: h });
+    return this.eventRows(base, facts.subjectHashes);
   }
 
   /** An auditor opened (decrypted) a rejected report: one event per patient in it. */
   async recordView(auditor: { nameId: string; displayName?: string }, submissionId: string, ip?: string): Promise<void> {
     const hashes = await this.store.subjectHashesOf(submissionId);
     const base: AuditEventInput = { kind: 'view', at: this.now(), outcome: '0', outcomeDesc: 'rejected report payload viewed', agent: { kind: 'auditor', id: auditor.nameId, name: auditor.displayName, ip }, submissionId };
-    if (!hashes.length) await this.event(base);
-    for (const h of hashes) await this.event({ ...base, subjectHash: h });
+    await this.commit(this.eventRows(base, hashes));
   }
 
   /** SAML's onAuthFailure hook. */

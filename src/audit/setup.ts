@@ -44,7 +44,8 @@ export async function setupAudit(o: AuditSetupOptions): Promise<AuditSetup> {
   const retentionDays = retentionDaysFrom(o.env);
   const keys = loadAuditKeys({ env: o.env, dataDir: o.dataDir, nodeEnv: o.nodeEnv, log: (m) => o.logger.warn({}, m) });
   const auditStore = await AuditStore.open({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
-  const audit = new AuditService({ store: auditStore, keys, logger: o.logger, destination: o.destination });
+  // The audit's events share the gateway store's group commit (one fsync for many).
+  const audit = new AuditService({ store: auditStore, keys, logger: o.logger, destination: o.destination, eventWriter: o.store });
   const closers: (() => Promise<void>)[] = [() => auditStore.close()];
   try {
     let config: SamlConfig | undefined = loadSamlConfig(o.env);

@@ -133,6 +133,18 @@ export async function run(args: string[]): Promise<number> {
       }
       return verdict.issues;
     },
+    // Submissions are parsed, judged and their facts read in a worker: the event loop never parses them.
+    judgeSubmission: pool
+      ? async (body, now) => {
+          if (!judge || !poolReady) throw notReady();
+          try {
+            return await pool.judgeBytes(body, now);
+          } catch (err) {
+            if (err instanceof PoolOverloaded) throw new HttpError(503, 'transient', 'all validation workers are busy; retry shortly', { 'Retry-After': String(err.retryAfterSec) });
+            throw new HttpError(503, 'transient', `${(err as Error).message}`, { 'Retry-After': '1' });
+          }
+        }
+      : undefined,
     validateResource: (resource, { profiles: extra }) => {
       if (!resourceValidator) throw notReady();
       return resourceValidator.validate(resource, { profiles: extra });

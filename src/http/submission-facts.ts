@@ -1,8 +1,11 @@
 /**
  * Facts the HTTP layer needs from a parsed submission Bundle, independent of whether it is valid:
- * its identifier (SUB-11), the report's identifier, and the SOR codes of the report's performers
- * (SUB-12). Defensive: the Bundle may be anything the JSON parser accepted.
+ * its identifier (SUB-11), the report's identifier, the SOR codes of the report's performers
+ * (SUB-12), and the patients' person identifiers (for the audit's keyed hashes, never stored in
+ * clear). Defensive: the Bundle may be anything the JSON parser accepted.
  */
+import { personIdentifiers } from '../audit/payload';
+
 export const SOR_SYSTEM = 'urn:oid:1.2.208.176.1.1';
 
 export interface SubmissionFacts {
@@ -12,6 +15,8 @@ export interface SubmissionFacts {
   performerSorCodes: string[];
   /** True when the report names a performer whose SOR code could not be found. */
   performerUnresolved: boolean;
+  /** CPR/eCPR values of the Bundle's Patients. */
+  subjectIdentifiers: string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -26,7 +31,7 @@ function identifierOf(v: unknown): { system: string; value: string } | undefined
 }
 
 export function extractSubmissionFacts(bundle: Obj): SubmissionFacts {
-  const facts: SubmissionFacts = { performerSorCodes: [], performerUnresolved: false };
+  const facts: SubmissionFacts = { performerSorCodes: [], performerUnresolved: false, subjectIdentifiers: personIdentifiers(bundle) };
   facts.bundleIdentifier = identifierOf(bundle.identifier);
   const entries = Array.isArray(bundle.entry) ? bundle.entry.filter(isObj) : [];
   const byFullUrl = new Map<string, Obj>();

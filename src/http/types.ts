@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { GatewayStore } from '../store/types';
 import type { ValidationIssue } from '../validation/issue';
 import type { GatewayMetrics } from './metrics';
+import type { SubmissionFacts } from './submission-facts';
 
 /** The authenticated caller, as the auth middleware leaves it on `req.client`. */
 export interface AuthenticatedClient {
@@ -29,6 +30,25 @@ export type SubmissionValidator = (
   /** `body`: the raw request bytes `bundle` was parsed from, when it is the whole body (a worker pool re-parses them off the event loop). */
   context: { now: Date; body?: Buffer },
 ) => ValidationIssue[] | Promise<ValidationIssue[]>;
+/**
+ * Everything the submission route needs to know about raw request bytes, found in one step off the
+ * event loop (a validation worker): the intake guard's findings, the facts for SUB-11/SUB-12 and
+ * the audit, and the engine's verdict. The route still answers in the same order as in-process.
+ */
+export interface JudgedSubmission {
+  intake: { issues: ValidationIssue[]; status?: number };
+  /** The parsed root's resourceType: absent when nothing was parsed, null when it names none. */
+  resourceType?: string | null;
+  /** Bundle.type when it is a string. */
+  bundleType?: string;
+  facts: SubmissionFacts;
+  /** The engine's issues; absent when the intake guard kept the body from the engine. */
+  engineIssues?: ValidationIssue[];
+  /** The Bundle's JSON after TERM-01 normalisation, when TERM-01 rewrote it. */
+  normalised?: string;
+}
+export type SubmissionJudge = (body: Buffer, now: Date) => Promise<JudgedSubmission>;
+
 /** Validates any other resource against the base spec and its meta.profile (for $validate). */
 export type ResourceValidator = (resource: Record<string, unknown>, options: { profiles?: string[] }) => ValidationIssue[] | Promise<ValidationIssue[]>;
 
@@ -73,6 +93,8 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 export interface AppDeps {
   store: GatewayStore;
   validateSubmission: SubmissionValidator;
+  /** Judges `POST /fhir` bodies off the event loop (the validation pool); absent: parsed and validated in-process. */
+  judgeSubmission?: SubmissionJudge;
   validateResource: ResourceValidator;
   auth: AuthDeps;
   logger: Logger;

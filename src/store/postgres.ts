@@ -21,6 +21,7 @@ import {
   type DeliveryCompletion,
   type DeliveryState,
   type GatewayStore,
+  type LinkedWrite,
   type OutboxItem,
   type SubmissionRecord,
 } from './types';
@@ -41,6 +42,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const INSERT_SUBMISSION = `INSERT INTO submissions (${SUBMISSION_COLUMNS.join(', ')})
   VALUES (${SUBMISSION_COLUMNS.map((c, i) => (c === 'outcome' || c === 'rule_counts' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')})`;
+
+const INSERT_ACCEPTED = `WITH s AS (${INSERT_SUBMISSION} RETURNING id)
+  INSERT INTO outbox (submission_id, available_at, created_at) SELECT id, now(), now() FROM s`;
 
 type Timestamp = Date | string | null;
 
@@ -72,6 +76,23 @@ function parseRow(raw: RawSubmissionRow): SubmissionRow {
 const RECORD_COLUMNS = `id, client_id, region, sor_code, bundle_system, bundle_value, report_identifier, content_hash,
   size_bytes, status, received_at, updated_at, outcome, rule_counts, attempts, last_attempt_at, next_attempt_at,
   delivered_at, response, last_error`;
+
+/** `?` placeholders (the linked writes' portable form) to PostgreSQL's `$n`, cached per statement text. */
+const pgText = new Map<string, string>();
+function toPg(sql: string): string {
+  let text = pgText.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (pgText.size >= 512) pgText.clear();
+    pgText.set(sql, text);
+  }
+  return text;
+}
+
+async function runLinked(c: PoolClient, linked: readonly LinkedWrite[] | undefined): Promise<void> {
+  if (linked) for (const w of linked) await c.query(toPg(w.sql), w.params as unknown[]);
+}
 
 export class PostgresStore implements GatewayStore {
   readonly kind = 'postgres' as const;
@@ -159,12 +180,13 @@ export class PostgresStore implements GatewayStore {
     return rows[0] ? toRecord(parseRow(rows[0])) : undefined;
   }
 
-  async insertAccepted(record: SubmissionRecord, payload: Buffer): Promise<void> {
+  async insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[]): Promise<void> {
     if (!record.bundleIdentifier) throw new Error('an accepted submission needs its Bundle.identifier');
     try {
       await this.tx(async (c) => {
-        await c.query(INSERT_SUBMISSION, submissionValues(record, 'accepted', payload));
-        await c.query('INSERT INTO outbox (submission_id, available_at, created_at) VALUES ($1, now(), now())', [record.id]);
+        // One statement for the submission and its outbox row: a round trip less per submission.
+        await c.query(INSERT_ACCEPTED, submissionValues(record, 'accepted', payload));
+        await runLinked(c, linked);
       });
     } catch (err) {
       const e = err as { code?: string; constraint?: string };
@@ -173,8 +195,24 @@ export class PostgresStore implements GatewayStore {
     }
   }
 
-  async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined): Promise<void> {
-    await this.pool.query(INSERT_SUBMISSION, submissionValues(record, 'rejected', encryptedPayload ?? null));
+  async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined, linked?: readonly LinkedWrite[]): Promise<void> {
+    if (!linked?.length) {
+      await this.pool.query(INSERT_SUBMISSION, submissionValues(record, 'rejected', encryptedPayload ?? null));
+      return;
+    }
+    await this.tx(async (c) => {
+      await c.query(INSERT_SUBMISSION, submissionValues(record, 'rejected', encryptedPayload ?? null));
+      await runLinked(c, linked);
+    });
+  }
+
+  async commitLinked(linked: readonly LinkedWrite[]): Promise<void> {
+    if (!linked.length) return;
+    if (linked.length === 1) {
+      await this.pool.query(toPg(linked[0].sql), linked[0].params as unknown[]);
+      return;
+    }
+    await this.tx((c) => runLinked(c, linked));
   }
 
   async getSubmission(id: string): Promise<SubmissionRecord | undefined> {
@@ -239,7 +277,7 @@ export class PostgresStore implements GatewayStore {
     });
   }
 
-  async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date()): Promise<void> {
+  async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date(), linked?: readonly LinkedWrite[]): Promise<void> {
     await this.tx(async (c) => {
       await c.query(
         `UPDATE submissions SET status = 'delivered', delivered_at = $1, response = $2::jsonb, payload = NULL,
@@ -247,10 +285,11 @@ export class PostgresStore implements GatewayStore {
         [at, response === undefined ? null : JSON.stringify(response), submissionId],
       );
       await c.query('DELETE FROM outbox WHERE submission_id = $1', [submissionId]);
+      await runLinked(c, linked);
     });
   }
 
-  async markFailed(submissionId: string, reason: string, at: Date = new Date()): Promise<void> {
+  async markFailed(submissionId: string, reason: string, at: Date = new Date(), linked?: readonly LinkedWrite[]): Promise<void> {
     await this.tx(async (c) => {
       await c.query(
         `UPDATE submissions SET status = 'failed', last_error = $1, next_attempt_at = NULL, updated_at = $2
@@ -258,6 +297,7 @@ export class PostgresStore implements GatewayStore {
         [reason, at, submissionId],
       );
       await c.query('DELETE FROM outbox WHERE submission_id = $1', [submissionId]);
+      await runLinked(c, linked);
     });
   }
 
@@ -275,13 +315,14 @@ export class PostgresStore implements GatewayStore {
     });
   }
 
-  async completeDeliveries(completions: readonly DeliveryCompletion[]): Promise<void> {
+  async completeDeliveries(completions: readonly DeliveryCompletion[], linked?: readonly LinkedWrite[]): Promise<void> {
     if (completions.length === 0) return;
     const col = <T>(f: (c: DeliveryCompletion) => T): T[] => completions.map(f);
     // One statement, hence one transaction and one round trip for the whole batch. Its parts see
     // the same snapshot and touch disjoint rows (each submission once; its outbox row either
     // deleted or rescheduled), as data-modifying WITH queries must.
-    await this.pool.query(
+    // With linked rows (the audit's forward events) the statement and they share one transaction.
+    const run = (q: (sql: string, params: unknown[]) => Promise<unknown>) => q(
       `WITH v AS (
          SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[],
                               $8::jsonb[], $9::timestamptz[], $10::timestamptz[]) WITH ORDINALITY
@@ -330,6 +371,14 @@ export class PostgresStore implements GatewayStore {
         col((c) => c.at ?? new Date()),
       ],
     );
+    if (!linked?.length) {
+      await run((sql, params) => this.pool.query(sql, params));
+      return;
+    }
+    await this.tx(async (c) => {
+      await run((sql, params) => c.query(sql, params));
+      await runLinked(c, linked);
+    });
   }
 
   async outboxDepth(): Promise<number> {

@@ -1,8 +1,11 @@
 /**
  * The embedded engine: one SQLite file in DATA_DIR (better-sqlite3). WAL lets readers run while a
- * writer commits; `synchronous=FULL` makes every COMMIT fsync the WAL, so a transaction that has
- * returned survives a crash of the process or the machine (NORMAL, the usual WAL setting, may lose
- * the last commits on power loss, which would break "202 only after the report is durable").
+ * writer commits. Durability: every write goes through the group commit below, and its promise
+ * settles only after the WAL holding its COMMIT has been fdatasync'ed, so a write that has resolved
+ * survives a crash of the process or of the machine ("202 only after the report is durable").
+ * SQLite itself runs with synchronous=NORMAL (a COMMIT does not wait for the disk; checkpoints still
+ * sync): the store does the WAL's sync itself, on the libuv thread pool, because with
+ * synchronous=FULL the fsync inside COMMIT would hold the event loop for milliseconds per commit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +26,7 @@ import {
   type DeliveryCompletion,
   type DeliveryState,
   type GatewayStore,
+  type LinkedWrite,
   type OutboxItem,
   type SubmissionRecord,
 } from './types';
@@ -82,7 +86,16 @@ export class SqliteStore implements GatewayStore {
   /** Runs `fn` in a savepoint of the current transaction (better-sqlite3 nests transactions that way). */
   private readonly savepoint: (fn: () => unknown) => unknown;
   private readonly purgeIntervalMs: number;
+  /** Prepared statements by SQL text: preparing costs more than running a small insert. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Descriptor of the WAL file, opened at the first sync (the file exists once anything was written). */
+  private walFd: number | undefined;
+  /** Waiting for the sync now running (everything committed before it started is covered by it). */
+  private syncRunning: ((err?: unknown) => void)[] | undefined;
+  /** Committed after the running sync started: they wait for the next one. */
+  private syncNext: ((err?: unknown) => void)[] = [];
+  /** A COMMIT returned after the running sync started (or, with none running, since the last one). */
+  private committedSinceSyncStart = false;
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
@@ -91,9 +104,14 @@ export class SqliteStore implements GatewayStore {
     fs.mkdirSync(path.dirname(options.file), { recursive: true });
     this.db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // The store syncs the WAL itself before any write resolves (see above).
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.savepoint = this.db.transaction((fn: () => unknown) => fn());
+  }
+
+  private runLinked(linked: readonly LinkedWrite[] | undefined): void {
+    if (linked) for (const w of linked) this.statement(w.sql).run(...w.params);
   }
 
   /** Connection settings, for the tests that prove the durability configuration. */
@@ -122,6 +140,9 @@ export class SqliteStore implements GatewayStore {
           .run(m.version, m.name, new Date().toISOString());
       }
     }).immediate();
+    // Outside the group commit: synced here, before the store is used.
+    this.committedSinceSyncStart = true;
+    await this.durable();
   }
 
   async appliedMigrations(): Promise<number[]> {
@@ -131,17 +152,59 @@ export class SqliteStore implements GatewayStore {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.statement('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     while (this.pendingWrites.length > 0) this.flushWrites();
+    await this.durable();
+    if (this.walFd !== undefined) fs.closeSync(this.walFd);
+    this.walFd = undefined;
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * Calls `settle` once everything committed so far is on disk, or with the error of the sync that
+   * failed. A sync already running covers only what was committed before it started, so a caller
+   * joins it only when nothing was committed since; otherwise it waits for the next one, and all
+   * commits made meanwhile share that next fdatasync.
+   */
+  private afterSync(settle: (err?: unknown) => void): void {
+    if (this.syncRunning && !this.committedSinceSyncStart) this.syncRunning.push(settle);
+    else this.syncNext.push(settle);
+    if (!this.syncRunning) this.startSync();
+  }
+
+  private startSync(): void {
+    const waiting = this.syncNext;
+    this.syncNext = [];
+    this.syncRunning = waiting;
+    this.committedSinceSyncStart = false;
+    const done = (err?: unknown) => {
+      this.syncRunning = undefined;
+      for (const settle of waiting) settle(err);
+      if (this.syncNext.length) this.startSync();
+    };
+    try {
+      this.walFd ??= fs.openSync(`${this.file}-wal`, 'r');
+    } catch (err) {
+      done(err);
+      return;
+    }
+    fs.fdatasync(this.walFd, (err) => done(err ?? undefined));
+  }
+
+  /** Resolves once everything committed so far is on disk. */
+  private durable(): Promise<void> {
+    if (!this.syncRunning && this.syncNext.length === 0 && !this.committedSinceSyncStart) return Promise.resolve();
+    return new Promise((resolve, reject) => this.afterSync((err) => (err ? reject(err) : resolve())));
+  }
+
+  // Reads that answer clients wait until what they could see is durable: they must not reveal a
+  // submission that a power cut could still take back.
   async findActiveByBundleIdentifier(clientId: string, system: string, value: string): Promise<SubmissionRecord | undefined> {
-    const raw = this.db
-      .prepare(
+    await this.durable();
+    const raw = this.statement(
         `SELECT * FROM submissions
          WHERE client_id = ? AND bundle_system = ? AND bundle_value = ? AND status <> 'rejected'`,
       )
@@ -150,12 +213,12 @@ export class SqliteStore implements GatewayStore {
   }
 
   /**
-   * Group commit. With synchronous=FULL each COMMIT waits for an fsync (several ms on a shared
-   * disk), and better-sqlite3 waits on the event loop, so one transaction per submission would cap
-   * the gateway near 1/fsync-time submissions per second. Instead, the writes requested during one
-   * turn of the event loop are committed together: one transaction, one fsync, each write in its
-   * own savepoint (a duplicate fails alone), and every caller's promise settles only after that
-   * COMMIT returned, so "resolved" still means "on disk".
+   * Group commit. Each sync of the WAL costs several ms on a shared disk, so one transaction and
+   * one sync per submission would cap the gateway near 1/fsync-time submissions per second.
+   * Instead, the writes requested during one turn of the event loop are committed together: one
+   * transaction, each write in its own savepoint (a duplicate fails alone), and the batches that
+   * commit while a sync runs share the next one. Every caller's promise settles only after the WAL
+   * holding its COMMIT was synced, so "resolved" still means "on disk".
    */
   private groupCommit<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -192,32 +255,47 @@ export class SqliteStore implements GatewayStore {
       for (const item of batch) item.reject(err);
       return;
     }
-    batch.forEach((item, i) => (errors[i] === undefined ? item.resolve(results[i]) : item.reject(errors[i])));
+    this.committedSinceSyncStart = true;
+    // The event loop goes on while the WAL is synced; the batch's callers hear back only after.
+    this.afterSync((syncErr) => {
+      batch.forEach((item, i) => {
+        if (syncErr) item.reject(syncErr);
+        else if (errors[i] === undefined) item.resolve(results[i]);
+        else item.reject(errors[i]);
+      });
+    });
   }
 
-  async insertAccepted(record: SubmissionRecord, payload: Buffer): Promise<void> {
+  async insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[]): Promise<void> {
     if (!record.bundleIdentifier) throw new Error('an accepted submission needs its Bundle.identifier');
     await this.groupCommit(() => {
       const now = Date.now();
-      this.db.prepare(INSERT_SUBMISSION).run(...submissionValues(record, 'accepted', payload));
-      this.db.prepare('INSERT INTO outbox (submission_id, available_at, created_at) VALUES (?, ?, ?)').run(record.id, now, now);
+      this.statement(INSERT_SUBMISSION).run(...submissionValues(record, 'accepted', payload));
+      this.statement('INSERT INTO outbox (submission_id, available_at, created_at) VALUES (?, ?, ?)').run(record.id, now, now);
+      this.runLinked(linked);
     });
   }
 
-  async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined): Promise<void> {
+  async insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined, linked?: readonly LinkedWrite[]): Promise<void> {
     await this.groupCommit(() => {
-      this.db.prepare(INSERT_SUBMISSION).run(...submissionValues(record, 'rejected', encryptedPayload ?? null));
+      this.statement(INSERT_SUBMISSION).run(...submissionValues(record, 'rejected', encryptedPayload ?? null));
+      this.runLinked(linked);
     });
+  }
+
+  async commitLinked(linked: readonly LinkedWrite[]): Promise<void> {
+    if (linked.length) await this.groupCommit(() => this.runLinked(linked));
   }
 
   async getSubmission(id: string): Promise<SubmissionRecord | undefined> {
-    const raw = this.db.prepare('SELECT * FROM submissions WHERE id = ?').get(id) as RawSubmissionRow | undefined;
+    await this.durable();
+    const raw = this.statement('SELECT * FROM submissions WHERE id = ?').get(id) as RawSubmissionRow | undefined;
     return raw ? toRecord(parseRow(raw)) : undefined;
   }
 
   /** The stored payload bytes (accepted until delivered; rejected as given, i.e. encrypted). */
   async getPayload(id: string): Promise<Buffer | undefined> {
-    const row = this.db.prepare('SELECT payload FROM submissions WHERE id = ?').get(id) as { payload: Buffer | null } | undefined;
+    const row = this.statement('SELECT payload FROM submissions WHERE id = ?').get(id) as { payload: Buffer | null } | undefined;
     return row?.payload ?? undefined;
   }
 
@@ -225,6 +303,8 @@ export class SqliteStore implements GatewayStore {
   private statement(sql: string): Database.Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
+      // Linked writes bring their own SQL; a caller building it from data must not grow this forever.
+      if (this.statements.size >= 512) this.statements.clear();
       stmt = this.db.prepare(sql);
       this.statements.set(sql, stmt);
     }
@@ -252,11 +332,12 @@ export class SqliteStore implements GatewayStore {
     });
   }
 
-  async completeDeliveries(completions: readonly DeliveryCompletion[]): Promise<void> {
+  async completeDeliveries(completions: readonly DeliveryCompletion[], linked?: readonly LinkedWrite[]): Promise<void> {
     if (completions.length === 0) return;
     // Each group-commit write runs in a savepoint of its own: the batch is all-or-nothing.
     await this.groupCommit(() => {
       for (const c of completions) this.applyCompletion(c);
+      this.runLinked(linked);
     });
   }
 
@@ -295,14 +376,13 @@ export class SqliteStore implements GatewayStore {
 
   async releaseLeases(workerId: string): Promise<number> {
     return this.groupCommit(
-      () => this.db.prepare('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(workerId).changes,
+      () => this.statement('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(workerId).changes,
     );
   }
 
   async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
     await this.groupCommit(() => {
-      this.db
-        .prepare(
+      this.statement(
           `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -310,8 +390,7 @@ export class SqliteStore implements GatewayStore {
           attempt.submissionId, attempt.at, attempt.workerId, attempt.outcome,
           attempt.httpStatus ?? null, attempt.error ?? null, Math.round(attempt.durationMs),
         );
-      this.db
-        .prepare(
+      this.statement(
           `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = ?,
              last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
         )
@@ -319,51 +398,48 @@ export class SqliteStore implements GatewayStore {
     });
   }
 
-  async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date()): Promise<void> {
+  async markDelivered(submissionId: string, response: DeliveryState['response'], at: Date = new Date(), linked?: readonly LinkedWrite[]): Promise<void> {
     const iso = at.toISOString();
     await this.groupCommit(() => {
       // The payload is dropped once the database holds the report; the record stays for status and audit.
-      this.db
-        .prepare(
+      this.statement(
           `UPDATE submissions SET status = 'delivered', delivered_at = ?, response = ?, payload = NULL,
              next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status IN ('accepted', 'failed', 'delivered')`,
         )
         .run(iso, response === undefined ? null : JSON.stringify(response), iso, submissionId);
-      this.db.prepare('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.statement('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.runLinked(linked);
     });
   }
 
-  async markFailed(submissionId: string, reason: string, at: Date = new Date()): Promise<void> {
+  async markFailed(submissionId: string, reason: string, at: Date = new Date(), linked?: readonly LinkedWrite[]): Promise<void> {
     const iso = at.toISOString();
     await this.groupCommit(() => {
-      this.db
-        .prepare(
+      this.statement(
           `UPDATE submissions SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
            WHERE id = ? AND status = 'accepted'`,
         )
         .run(reason, iso, submissionId);
-      this.db.prepare('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.statement('DELETE FROM outbox WHERE submission_id = ?').run(submissionId);
+      this.runLinked(linked);
     });
   }
 
   async scheduleRetry(submissionId: string, nextAttemptAt: Date, lastError: string): Promise<void> {
     await this.groupCommit(() => {
-      this.db
-        .prepare('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?')
+      this.statement('UPDATE outbox SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE submission_id = ?')
         .run(nextAttemptAt.getTime(), submissionId);
-      this.db
-        .prepare('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
+      this.statement('UPDATE submissions SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
         .run(nextAttemptAt.toISOString(), lastError, new Date().toISOString(), submissionId);
     });
   }
 
   async outboxDepth(): Promise<number> {
-    return Number((this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n);
+    return Number((this.statement('SELECT count(*) AS n FROM outbox').get() as { n: number }).n);
   }
 
   async listAttempts(submissionId: string): Promise<DeliveryAttempt[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM delivery_attempts WHERE submission_id = ? ORDER BY id')
+    const rows = this.statement('SELECT * FROM delivery_attempts WHERE submission_id = ? ORDER BY id')
       .all(submissionId) as AttemptRow[];
     return rows.map(toAttempt);
   }
@@ -371,7 +447,7 @@ export class SqliteStore implements GatewayStore {
   private purgeExpired(now: number): void {
     if (now - this.lastPurge < this.purgeIntervalMs) return;
     this.lastPurge = now;
-    this.db.prepare('DELETE FROM expiring WHERE expires_at <= ?').run(now);
+    this.statement('DELETE FROM expiring WHERE expires_at <= ?').run(now);
   }
 
   async rememberOnce(namespace: string, key: string, expiresAt: Date): Promise<boolean> {
@@ -379,8 +455,7 @@ export class SqliteStore implements GatewayStore {
     this.purgeExpired(now);
     // Insert, or take over an expired entry; a live entry makes the upsert a no-op (no row returned).
     const row = await this.groupCommit(() =>
-      this.db
-      .prepare(
+      this.statement(
         `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, NULL, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = NULL, expires_at = excluded.expires_at
            WHERE expiring.expires_at <= ?
@@ -392,8 +467,7 @@ export class SqliteStore implements GatewayStore {
 
   async putExpiring(namespace: string, key: string, value: string, expiresAt: Date): Promise<void> {
     this.purgeExpired(Date.now());
-    await this.groupCommit(() => this.db
-      .prepare(
+    await this.groupCommit(() => this.statement(
         `INSERT INTO expiring (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
       )
@@ -401,13 +475,12 @@ export class SqliteStore implements GatewayStore {
   }
 
   async getExpiring(namespace: string, key: string): Promise<string | undefined> {
-    const row = this.db
-      .prepare('SELECT value FROM expiring WHERE namespace = ? AND key = ? AND expires_at > ?')
+    const row = this.statement('SELECT value FROM expiring WHERE namespace = ? AND key = ? AND expires_at > ?')
       .get(namespace, key, Date.now()) as { value: string | null } | undefined;
     return row?.value ?? undefined;
   }
 
   async deleteExpiring(namespace: string, key: string): Promise<void> {
-    await this.groupCommit(() => this.db.prepare('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key));
+    await this.groupCommit(() => this.statement('DELETE FROM expiring WHERE namespace = ? AND key = ?').run(namespace, key));
   }
 }

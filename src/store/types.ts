@@ -19,6 +19,12 @@ export interface SubmissionRecord {
   bundleIdentifier?: { system: string; value: string };
   /** The DiagnosticReport's identifier (system|value), to link corrections and resubmissions. */
   reportIdentifier?: string;
+  /**
+   * Person identifiers (CPR/eCPR) of the patients the Bundle is about, when the caller already
+   * knows them: the audit turns them into keyed hashes (instead of parsing the payload again).
+   * No engine stores this field.
+   */
+  subjectIdentifiers?: string[];
   /** SHA-256 (hex) of the exact request body bytes: SUB-11 compares content by it. */
   contentHash: string;
   sizeBytes: number;
@@ -76,6 +82,16 @@ export interface OutboxItem {
   leaseUntil: string;
 }
 
+/**
+ * A row another module (the audit) needs committed together with a store write, in the same
+ * transaction: one statement with `?` placeholders that is valid SQL on both engines. The store
+ * runs it after its own statements; if it fails, the store write fails with it.
+ */
+export interface LinkedWrite {
+  sql: string;
+  params: readonly unknown[];
+}
+
 export interface GatewayStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Apply schema migrations (idempotent); called at start-up. */
@@ -89,11 +105,11 @@ export interface GatewayStore {
   /**
    * Stores an accepted submission and its outbox row in ONE committed transaction; resolves only
    * once durable. Rejects with `DuplicateSubmissionError` when a non-rejected submission with the
-   * same (clientId, Bundle.identifier) exists (a concurrent duplicate).
+   * same (clientId, Bundle.identifier) exists (a concurrent duplicate). `linked` rows commit with them.
    */
-  insertAccepted(record: SubmissionRecord, payload: Buffer): Promise<void>;
-  /** Stores a rejected submission; the payload given is already encrypted by the caller. */
-  insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined): Promise<void>;
+  insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[]): Promise<void>;
+  /** Stores a rejected submission (and `linked` rows, in one transaction); the payload given is already encrypted by the caller. */
+  insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined, linked?: readonly LinkedWrite[]): Promise<void>;
   getSubmission(id: string): Promise<SubmissionRecord | undefined>;
   /**
    * The stored payload bytes: an accepted submission's Bundle until it is delivered (then dropped,
@@ -111,12 +127,14 @@ export interface GatewayStore {
   recordAttempt(attempt: DeliveryAttempt): Promise<void>;
   /**
    * Records a batch of finished attempts and their effect on each submission (as recordAttempt
-   * followed by markDelivered, markFailed or scheduleRetry would) in ONE transaction: all of the
-   * batch or none. The submissions of one batch must be distinct.
+   * followed by markDelivered, markFailed or scheduleRetry would) in ONE transaction, with the
+   * `linked` rows: all of the batch or none. The submissions of one batch must be distinct.
    */
-  completeDeliveries(completions: readonly DeliveryCompletion[]): Promise<void>;
-  markDelivered(submissionId: string, response: DeliveryState['response'], at?: Date): Promise<void>;
-  markFailed(submissionId: string, reason: string, at?: Date): Promise<void>;
+  completeDeliveries(completions: readonly DeliveryCompletion[], linked?: readonly LinkedWrite[]): Promise<void>;
+  markDelivered(submissionId: string, response: DeliveryState['response'], at?: Date, linked?: readonly LinkedWrite[]): Promise<void>;
+  markFailed(submissionId: string, reason: string, at?: Date, linked?: readonly LinkedWrite[]): Promise<void>;
+  /** Commits rows of another module that belong to no store write (refused requests' AuditEvents); resolves once durable. */
+  commitLinked(linked: readonly LinkedWrite[]): Promise<void>;
   scheduleRetry(submissionId: string, nextAttemptAt: Date, lastError: string): Promise<void>;
   outboxDepth(): Promise<number>;
   listAttempts(submissionId: string): Promise<DeliveryAttempt[]>;

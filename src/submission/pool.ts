@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { IntakeLimits } from '../http/intake';
+import type { JudgedSubmission } from '../http/types';
 import type { ValidationIssue } from '../validation/issue';
 import type { SubmissionValidator } from './index';
 
@@ -19,12 +20,13 @@ export interface PoolWorkerData {
   limits?: Partial<IntakeLimits>;
 }
 
-export type PoolJob = { type: 'validate'; id: number; body: Uint8Array; now: number } | { type: 'crash' };
+export type PoolJob = { type: 'validate' | 'judge'; id: number; body: Uint8Array; now: number } | { type: 'crash' };
 
 export type PoolReply =
   | { type: 'ready' }
   | { type: 'start-failed'; message: string }
   | { type: 'verdict'; id: number; valid: boolean; status: 200 | 400 | 413 | 422; issues: ValidationIssue[]; normalised?: string }
+  | { type: 'judgement'; id: number; judgement: JudgedSubmission }
   | { type: 'failed'; id: number; message: string };
 
 /** A worker's verdict: `SubmissionVerdict` without the live Bundle; `normalised` is its JSON when TERM-01 rewrote it. */
@@ -54,6 +56,8 @@ export interface SubmissionPool {
   /** Jobs waiting for a worker plus jobs running. */
   pending(): number;
   validateBytes(body: Buffer, now?: Date): Promise<PooledVerdict>;
+  /** The intake guard, the submission's facts and the verdict for `POST /fhir` bytes, in one job. */
+  judgeBytes(body: Buffer, now?: Date): Promise<JudgedSubmission>;
   /** Lets running and queued jobs finish, then ends the workers. */
   close(): Promise<void>;
   /** Test hook: makes one idle worker exit as a crash would. */
@@ -110,10 +114,11 @@ function workerEntry(): { file: string; execArgv: string[] } {
 }
 
 interface Job {
+  type: 'validate' | 'judge';
   id: number;
   body: Buffer;
   now: number;
-  resolve: (v: PooledVerdict) => void;
+  resolve: (v: PooledVerdict | JudgedSubmission) => void;
   reject: (e: Error) => void;
 }
 
@@ -151,7 +156,7 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
       slot.job = job;
       // The worker gets its own copy of the bytes; the caller keeps `body` for hashing and storage.
       const copy = new Uint8Array(job.body);
-      slot.worker.postMessage({ type: 'validate', id: job.id, body: copy, now: job.now } satisfies PoolJob, [copy.buffer]);
+      slot.worker.postMessage({ type: job.type, id: job.id, body: copy, now: job.now } satisfies PoolJob, [copy.buffer]);
     }
     if (closing && closed && !queue.length && slots.every((s) => !s.job)) closed();
   }
@@ -173,6 +178,7 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
         const job = slot.job;
         slot.job = undefined;
         if (msg.type === 'verdict') job.resolve({ valid: msg.valid, status: msg.status, issues: msg.issues, normalised: msg.normalised });
+        else if (msg.type === 'judgement') job.resolve(msg.judgement);
         else job.reject(new PoolError(`validation failed in a worker: ${msg.message}`));
       }
       dispatch();
@@ -201,18 +207,25 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
 
   for (let i = 0; i < options.size; i++) slots.push(spawn());
 
+  function submit(type: Job['type'], body: Buffer, now: Date): Promise<PooledVerdict | JudgedSubmission> {
+    if (closing) return Promise.reject(new PoolError('the validation pool is shutting down'));
+    if (queue.length >= maxQueue) return Promise.reject(new PoolOverloaded(1));
+    return new Promise((resolve, reject) => {
+      queue.push({ type, id: nextId++, body, now: now.getTime(), resolve, reject });
+      dispatch();
+    });
+  }
+
   return {
     size: options.size,
     ready,
     isReady: () => allReady && !closing,
     pending: () => queue.length + slots.filter((s) => s.job).length,
     validateBytes(body: Buffer, now: Date = new Date()): Promise<PooledVerdict> {
-      if (closing) return Promise.reject(new PoolError('the validation pool is shutting down'));
-      if (queue.length >= maxQueue) return Promise.reject(new PoolOverloaded(1));
-      return new Promise<PooledVerdict>((resolve, reject) => {
-        queue.push({ id: nextId++, body, now: now.getTime(), resolve, reject });
-        dispatch();
-      });
+      return submit('validate', body, now) as Promise<PooledVerdict>;
+    },
+    judgeBytes(body: Buffer, now: Date = new Date()): Promise<JudgedSubmission> {
+      return submit('judge', body, now) as Promise<JudgedSubmission>;
     },
     async close(): Promise<void> {
       if (!closing) {

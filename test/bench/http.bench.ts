@@ -15,6 +15,12 @@
  * forced GC). A backlog that keeps growing means delivery does not keep up.
  *
  * BENCH_SECONDS (default 60) sets the length of phase 1; phases 2 and 3 take a third of it.
+ *
+ * Each phase also reports the gateway's CPU time per answered request (whole process and main
+ * thread, from /proc): on a machine shared with other work, throughput and latency say more about
+ * the neighbours than about the gateway, CPU per request does not. BENCH_THREADS=1 adds the split
+ * per thread (validation workers, V8's GC helpers, the libuv pool). BENCH_NODE_OPTIONS goes to the
+ * gateway's NODE_OPTIONS, e.g. `--require ./test/bench/main-thread-profile.js` for a CPU profile.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,6 +47,34 @@ function rssMiB(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/**
+ * CPU seconds (user + system) used so far by the whole gateway process and by its main thread
+ * alone, from /proc: CPU per request is robust to other load on a shared machine, wall-clock
+ * throughput is not.
+ */
+function cpuSeconds(pid: number): { process: number; main: number } {
+  const ticks = (file: string) => {
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
+    const rest = fs.readFileSync(file, 'utf8').split(') ').pop()!.split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100;
+  };
+  return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+}
+
+/** CPU seconds of each thread of the process (for BENCH_THREADS=1: where the time goes besides the main thread). */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const rest = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      out.set(tid, (Number(rest[11]) + Number(rest[12])) / 100);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 function performerSor(b: Json): string {
@@ -117,6 +151,8 @@ async function main(): Promise<void> {
     const outboxDepth = async (): Promise<number> => (await gauges()).outbox;
     const phase = async (name: string, body: Json, connections: number, seconds: number) => {
       const before = rssMiB(pid);
+      const cpuBefore = cpuSeconds(pid);
+      const threadsBefore = threadSeconds(pid);
       const result = await autocannon({
         url: `${g.url}/fhir`,
         method: 'POST',
@@ -128,6 +164,13 @@ async function main(): Promise<void> {
       const codes: Record<string, number> = {};
       for (const [code, v] of Object.entries(result.statusCodeStats ?? {})) codes[code] = v.count;
       const after = rssMiB(pid);
+      const cpuAfter = cpuSeconds(pid);
+      const answered = Object.values(codes).reduce((a, b) => a + b, 0);
+      if (process.env.BENCH_THREADS) {
+        const deltas = [...threadSeconds(pid)].map(([tid, sec]) => [tid === String(pid) ? 'main' : tid, answered ? Math.round(((sec - (threadsBefore.get(tid) ?? 0)) * 100000) / answered) / 100 : 0] as const);
+        console.log(JSON.stringify({ phase: name, cpuMsPerRequestByThread: Object.fromEntries(deltas.filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1])) }));
+      }
+      const perRequestMs = (k: 'process' | 'main') => (answered ? Math.round(((cpuAfter[k] - cpuBefore[k]) * 1000 * 100) / answered) / 100 : NaN);
       const line = {
         phase: name,
         connections,
@@ -137,6 +180,9 @@ async function main(): Promise<void> {
         statusCodes: codes,
         errors: result.errors,
         timeouts: result.timeouts,
+        // Includes the delivery worker's share (it runs on the main thread while the phase lasts).
+        cpuMsPerRequest: { process: perRequestMs('process'), mainThread: perRequestMs('main') },
+        loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
         rssMiB: { before: Math.round(before.rss), after: Math.round(after.rss), peak: Math.round(after.peak) },
       };
       console.log(JSON.stringify(line));

@@ -78,4 +78,45 @@ describe('serve with VALIDATION_WORKERS', () => {
     expect(await pooled.g.kill('SIGTERM')).toBe(0);
     expect(await inline.g.kill('SIGTERM')).toBe(0);
   });
+
+  it('answers every other case of POST /fhir as in-process, though the worker alone parses the body', async () => {
+    const pooled = await start('2');
+    const inline = await start('0');
+    running.push(pooled.g, inline.g);
+    const send = async (s: { g: GatewayProcess; token: string }, body: string) => {
+      const res = await fetch(`${s.g.url}/fhir`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${s.token}` }, body });
+      const outcome = (await res.json()) as OperationOutcome;
+      // Answers name submission ids (receipts, the SUB-11 conflict); everything else must match word for word.
+      return { status: res.status, outcome, issues: summary(outcome).map((i) => i.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>')) };
+    };
+    const valid = read('TERM-01.json');
+    valid.identifier.value += '-cases';
+    const changed = structuredClone(valid);
+    changed.entry[0].resource.id = 'changed';
+    const foreign = structuredClone(valid);
+    foreign.identifier.value += '-foreign';
+    const report = foreign.entry.find((e) => e.resource.resourceType === 'DiagnosticReport')!.resource;
+    foreign.entry.find((e) => e.fullUrl === report.performer![0].reference)!.resource.identifier![0].value = '999999999';
+    const cases: Array<[string, string, number]> = [
+      ['not JSON', 'not json', 400],
+      ['not a Bundle', '{"resourceType":"Patient"}', 400],
+      ['duplicate key', '{"resourceType":"Bundle","type":"transaction","type":"transaction"}', 422],
+      ['valid', JSON.stringify(valid), 202],
+      ['the same again (SUB-11)', JSON.stringify(valid), 200],
+      ['same identifier, other content (SUB-11)', JSON.stringify(changed), 409],
+      ['another laboratory (SUB-12)', JSON.stringify(foreign), 403],
+    ];
+    const receipts: Record<string, OperationOutcome> = {};
+    for (const [name, body, status] of cases) {
+      const a = await send(pooled, body);
+      const b = await send(inline, body);
+      expect({ name, status: a.status }).toEqual({ name, status });
+      expect({ name, status: b.status }).toEqual({ name, status });
+      expect({ name, issues: a.issues }).toEqual({ name, issues: b.issues });
+      if (status === 202) receipts.pooled = a.outcome;
+      if (status === 200) expect(a.outcome).toEqual(receipts.pooled);
+    }
+    expect(await pooled.g.kill('SIGTERM')).toBe(0);
+    expect(await inline.g.kill('SIGTERM')).toBe(0);
+  });
 });

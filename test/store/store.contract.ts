@@ -4,6 +4,7 @@
  * on the same database, as two gateway processes would have.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { DuplicateSubmissionError, type PostgresStore, type SqliteStore, type GatewayStore } from '../../src/store';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../src/store/migrations';
@@ -156,6 +157,46 @@ export function storeContract(engine: EngineName): void {
       for (const r of records) expect((await reopened.getSubmission(r.id))?.status).toBe('accepted');
     });
 
+    it('commits linked rows (the audit record) in the submission\'s transaction, or nothing at all', async () => {
+      // A row of another module, written through the store: here a delivery attempt naming a submission.
+      const note = (submissionId: string, workerId: string) => ({
+        sql: 'INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, duration_ms) VALUES (?, ?, ?, ?, ?)',
+        params: [submissionId, new Date().toISOString(), workerId, 'retry', 0],
+      });
+      // The engine's error message (a native error, which jest's toThrow does not always recognise).
+      const failure = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => e.message);
+      const r = makeRecord();
+      await store.insertAccepted(r, payloadFor(r), [note(r.id, 'linked-1'), note(r.id, 'linked-2')]);
+      expect((await store.listAttempts(r.id)).map((a) => a.workerId)).toEqual(['linked-1', 'linked-2']);
+
+      // A linked row that cannot be written (it names no submission) takes its submission with it,
+      // and only it: a submission committed alongside stays.
+      const broken = makeRecord();
+      const alongside = makeRecord();
+      const results = await Promise.allSettled([
+        store.insertAccepted(broken, payloadFor(broken), [note(broken.id, 'ok'), note('no-such-submission', 'bad')]),
+        store.insertAccepted(alongside, payloadFor(alongside), [note(alongside.id, 'alongside')]),
+      ]);
+      expect(results.map((x) => x.status)).toEqual(['rejected', 'fulfilled']);
+      expect(((results[0] as PromiseRejectedResult).reason as Error).message).toMatch(/foreign key/i);
+      expect(await store.getSubmission(broken.id)).toBeUndefined();
+      expect(await store.listAttempts(broken.id)).toEqual([]);
+      expect(await store.outboxDepth()).toBe(2);
+
+      const rejected = makeRecord({ status: 'rejected' });
+      expect(await failure(store.insertRejected(rejected, Buffer.from('sealed'), [note('no-such-submission', 'bad')]))).toMatch(/foreign key/i);
+      expect(await store.getSubmission(rejected.id)).toBeUndefined();
+      await store.insertRejected(rejected, Buffer.from('sealed'), [note(rejected.id, 'rejected-note')]);
+      expect((await store.listAttempts(rejected.id)).map((a) => a.workerId)).toEqual(['rejected-note']);
+
+      await store.markDelivered(r.id, { status: 201 }, new Date(), [note(r.id, 'forwarded')]);
+      expect((await store.listAttempts(r.id)).map((a) => a.workerId)).toEqual(['linked-1', 'linked-2', 'forwarded']);
+      expect(await failure(store.markFailed(alongside.id, 'HTTP 400', new Date(), [note('no-such-submission', 'bad')]))).toMatch(/foreign key/i);
+      expect((await store.getSubmission(alongside.id))?.status).toBe('accepted');
+      await store.commitLinked([note(alongside.id, 'on-its-own')]);
+      expect((await store.listAttempts(alongside.id)).map((a) => a.workerId)).toEqual(['alongside', 'on-its-own']);
+    });
+
     it('survives a SIGKILL of the process right after insertAccepted resolved', async () => {
       const id = await insertThenSigkill(db.config);
       const reopened = await db.open();
@@ -167,8 +208,41 @@ export function storeContract(engine: EngineName): void {
     }, 60_000);
 
     if (engine === 'sqlite') {
-      it('runs SQLite in WAL mode with synchronous=FULL and a busy timeout', () => {
-        expect((store as SqliteStore).pragmas()).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeout: 5000 });
+      it('runs SQLite in WAL mode with a busy timeout, syncing the WAL itself (synchronous=NORMAL)', () => {
+        expect((store as SqliteStore).pragmas()).toEqual({ journalMode: 'wal', synchronous: 1, busyTimeout: 5000 });
+      });
+
+      it('resolves a write only once the WAL holding its commit is synced to disk, and reads of it wait too', async () => {
+        const real = fs.fdatasync;
+        const held: (() => void)[] = [];
+        // The real fdatasync, run only when the test lets it.
+        const spy = jest.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: fs.NoParamCallback) => void held.push(() => real(fd, cb))) as typeof fs.fdatasync);
+        const settled = (p: Promise<unknown>) => Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))]);
+        try {
+          const r = makeRecord();
+          const insert = store.insertAccepted(r, payloadFor(r));
+          while (held.length === 0) await new Promise((res) => setTimeout(res, 5));
+          // Committed (the sync was asked for), not yet on disk: neither the writer nor a reader hears of it.
+          const read = store.findActiveByBundleIdentifier(r.clientId, r.bundleIdentifier!.system, r.bundleIdentifier!.value);
+          expect(await settled(insert)).toBe(false);
+          expect(await settled(read)).toBe(false);
+          // Writes committed meanwhile share the next sync.
+          const others = Array.from({ length: 5 }, () => makeRecord());
+          const more = Promise.all(others.map((o) => store.insertAccepted(o, payloadFor(o))));
+          await new Promise((res) => setTimeout(res, 20));
+          expect(held).toHaveLength(1);
+          held.shift()!();
+          await insert;
+          expect((await read)?.id).toBe(r.id);
+          while (held.length === 0) await new Promise((res) => setTimeout(res, 5));
+          expect(await settled(more)).toBe(false);
+          held.shift()!();
+          await more;
+          expect(await store.outboxDepth()).toBe(6);
+        } finally {
+          spy.mockRestore();
+          for (const release of held) release();
+        }
       });
     } else {
       it('forces synchronous_commit=on and works in its own schema', async () => {

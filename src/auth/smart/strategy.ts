@@ -6,7 +6,7 @@
  */
 import passport from 'passport';
 import type { Request } from 'express';
-import { AccessTokenError, verifyAccessToken } from './access-token';
+import { AccessTokenError, AccessTokenVerifier } from './access-token';
 import type { GatewayKeyring } from './keys';
 import type { ClientRegistry } from './registry';
 import type { AuthenticatedClient, SmartScope } from './scopes';
@@ -39,8 +39,11 @@ function bearerToken(req: Request): { token?: string; malformed?: boolean } {
 export class SmartBearerStrategy extends passport.Strategy {
   override name = BEARER_STRATEGY_NAME;
 
+  private readonly verifier: AccessTokenVerifier;
+
   constructor(private readonly o: BearerStrategyOptions) {
     super();
+    this.verifier = new AccessTokenVerifier(o.keys, { issuer: o.issuer, audience: o.audience, clockToleranceSec: o.clockSkewSec });
   }
 
   override authenticate(req: Request): void {
@@ -52,7 +55,7 @@ export class SmartBearerStrategy extends passport.Strategy {
       this.fail(failure as never, 401);
       return;
     }
-    verifyAccessToken(this.o.keys, token, { issuer: this.o.issuer, audience: this.o.audience, clockToleranceSec: this.o.clockSkewSec }).then(
+    this.verifier.verify(token).then(
       (claims) => {
         const registered = this.o.registry.get(claims.clientId);
         if (!registered) {

@@ -62,24 +62,73 @@ function sameIssue(a: ValidationIssue, b: ValidationIssue): boolean {
   return a.rule?.id === b.rule?.id && a.expression === b.expression && a.code === b.code;
 }
 
-/** Intake findings, Bundle.type, and the engine's issues, without repeating one finding twice. */
-async function checkBundle(p: PipelineDeps, bundle: Obj, intake: IntakeResult, now: Date, body?: Buffer): Promise<ValidationIssue[]> {
+/** Intake findings, Bundle.type, and the engine's issues (absent: the engine was not run), without repeating one finding twice. */
+function mergeIssues(intake: Pick<IntakeResult, 'issues'>, bundleType: unknown, engine: readonly ValidationIssue[] | undefined): ValidationIssue[] {
   const issues: ValidationIssue[] = [...intake.issues];
-  // Beyond the SUB-10 limits the engine is not run: that is the point of the limits.
-  if (intake.issues.some((i) => i.rule?.id === 'SUB-10')) return issues;
-  if (bundle.type !== 'transaction') {
+  if (!engine) return issues;
+  if (bundleType !== 'transaction') {
     issues.push({
       severity: 'error',
       code: 'value',
-      diagnostics: `Bundle.type must be 'transaction' for a submission (found ${typeof bundle.type === 'string' ? `'${bundle.type.slice(0, 40)}'` : 'none'})`,
+      diagnostics: `Bundle.type must be 'transaction' for a submission (found ${typeof bundleType === 'string' ? `'${bundleType.slice(0, 40)}'` : 'none'})`,
       expression: 'Bundle.type',
       rule: ruleRef('SUB-01'),
     });
   }
-  for (const issue of await p.deps.validateSubmission(bundle, { now, body })) {
+  for (const issue of engine) {
     if (!issues.some((i) => sameIssue(i, issue))) issues.push(issue);
   }
   return issues;
+}
+
+/** Beyond the SUB-10 limits the engine is not run: that is the point of the limits. */
+function stopsEngine(intake: Pick<IntakeResult, 'issues'>): boolean {
+  return intake.issues.some((i) => i.rule?.id === 'SUB-10');
+}
+
+async function checkBundle(p: PipelineDeps, bundle: Obj, intake: IntakeResult, now: Date, body?: Buffer): Promise<ValidationIssue[]> {
+  const engine = stopsEngine(intake) ? undefined : await p.deps.validateSubmission(bundle, { now, body });
+  return mergeIssues(intake, bundle.type, engine);
+}
+
+/**
+ * What the submit route knows about a body before SUB-11 and SUB-12: found in-process (the
+ * parse now, the engine only when asked) or by a validation worker in one step (then the main
+ * thread never parses the Bundle).
+ */
+interface Judgement {
+  intake: Pick<IntakeResult, 'issues' | 'status'>;
+  resourceType?: string | null;
+  facts: SubmissionFacts;
+  issues(): Promise<ValidationIssue[]>;
+  /** The bytes to store and deliver: the Bundle as TERM-01 normalised it, else the body as received. */
+  payload(issues: readonly ValidationIssue[]): Buffer;
+}
+
+async function judge(p: PipelineDeps, body: Buffer, now: Date): Promise<Judgement> {
+  const pooled = p.deps.judgeSubmission;
+  if (pooled) {
+    const j = await pooled(body, now);
+    const issues = mergeIssues(j.intake, j.bundleType, j.engineIssues);
+    return {
+      intake: j.intake,
+      resourceType: j.resourceType,
+      facts: j.facts,
+      issues: async () => issues,
+      payload: () => (j.normalised === undefined ? body : Buffer.from(j.normalised)),
+    };
+  }
+  const intake = parseSubmissionBody(body, { maxBytes: p.limits.maxBodyBytes, maxDepth: p.limits.maxDepth, maxEntries: p.limits.maxEntries });
+  const value = intake.value as Obj | undefined;
+  const bundle = value ?? {};
+  return {
+    intake,
+    resourceType: value ? (typeof value.resourceType === 'string' ? value.resourceType : null) : undefined,
+    facts: extractSubmissionFacts(bundle),
+    issues: () => checkBundle(p, bundle, intake, now, body),
+    // TERM-01 rewrote code system URIs in the parsed Bundle: deliver that form, not the raw bytes.
+    payload: (issues) => (issues.some((i) => i.rule?.id === 'TERM-01') ? Buffer.from(JSON.stringify(bundle)) : body),
+  };
 }
 
 function sub12Issue(client: AuthenticatedClient, facts: SubmissionFacts): ValidationIssue | undefined {
@@ -105,14 +154,16 @@ function ruleCounts(issues: readonly ValidationIssue[]): Record<string, number> 
   return counts;
 }
 
-function notABundle(intake: IntakeResult, what: string): HttpError | undefined {
-  const value = intake.value as Obj | undefined;
-  if (value && value.resourceType !== 'Bundle') {
-    const found = typeof value.resourceType === 'string' ? `a ${value.resourceType.slice(0, 64)}` : 'an object without resourceType';
+function notABundle(resourceType: string | null | undefined, what: string): HttpError | undefined {
+  if (resourceType !== undefined && resourceType !== 'Bundle') {
+    const found = typeof resourceType === 'string' ? `a ${resourceType.slice(0, 64)}` : 'an object without resourceType';
     return new HttpError(400, 'structure', `${what} expects a FHIR Bundle, but the body is ${found}`);
   }
   return undefined;
 }
+
+const resourceTypeOf = (value: unknown): string | null | undefined =>
+  value ? (typeof (value as Obj).resourceType === 'string' ? ((value as Obj).resourceType as string) : null) : undefined;
 
 export function submitHandler(p: PipelineDeps) {
   const { deps } = p;
@@ -149,22 +200,23 @@ export function submitHandler(p: PipelineDeps) {
     const { client, release } = await admit(p, req, [SCOPE_WRITE]);
     try {
       const receivedAt = now();
-      const { body, intake } = await readAndParse(p, req);
+      const body = await readBodyLimited(req, p.limits.maxBodyBytes);
       const contentHash = createHash('sha256').update(body).digest('hex');
+      const judged = await judge(p, body, receivedAt);
+      const { intake } = judged;
       if (intake.status === 400 || intake.status === 413) {
         deps.metrics.countSubmission('invalid-request');
         sendOutcome(res, intake.status, operationOutcome(intake.issues));
         return;
       }
-      const bad = notABundle(intake, 'a submission');
+      const bad = notABundle(judged.resourceType, 'a submission');
       if (bad) {
         deps.metrics.countSubmission('invalid-request');
         throw bad;
       }
-      const bundle = (intake.value as Obj | undefined) ?? {};
-      const facts = extractSubmissionFacts(bundle);
+      const facts = judged.facts;
 
-      // SUB-11 first: a retried submission costs one lookup, not a validation.
+      // SUB-11 first: in-process, a retried submission costs one lookup, not a validation.
       if (facts.bundleIdentifier) {
         const existing = await deps.store.findActiveByBundleIdentifier(client.clientId, facts.bundleIdentifier.system, facts.bundleIdentifier.value);
         if (existing) return answerExisting(req, res, existing, contentHash);
@@ -180,7 +232,7 @@ export function submitHandler(p: PipelineDeps) {
         return;
       }
 
-      const issues = await checkBundle(p, bundle, intake, receivedAt, body);
+      const issues = await judged.issues();
       if (!hasBlockingIssues(issues) && facts.performerSorCodes.length === 0) {
         // The engine should have caught this (REP-05, ORG-01); without a SOR code SUB-12 cannot hold.
         issues.push({
@@ -203,6 +255,7 @@ export function submitHandler(p: PipelineDeps) {
         sorCode: facts.performerSorCodes[0],
         bundleIdentifier: facts.bundleIdentifier,
         reportIdentifier: facts.reportIdentifier,
+        subjectIdentifiers: facts.subjectIdentifiers,
         contentHash,
         sizeBytes: body.length,
         receivedAt: at,
@@ -232,8 +285,7 @@ export function submitHandler(p: PipelineDeps) {
         ],
         { id },
       );
-      // TERM-01 rewrote code system URIs in the parsed Bundle: deliver that form, not the raw bytes.
-      const payload = issues.some((i) => i.rule?.id === 'TERM-01') ? Buffer.from(JSON.stringify(bundle)) : body;
+      const payload = judged.payload(issues);
       try {
         await deps.store.insertAccepted({ ...base, status: 'accepted', outcome: receipt }, payload);
       } catch (err) {
@@ -284,7 +336,7 @@ export function validateHandler(p: PipelineDeps, bundleOnly: boolean) {
       }
       const { resource, profiles } = unwrapParameters(intake.value as Obj);
       if (bundleOnly) {
-        const bad = notABundle({ ...intake, value: resource }, 'Bundle/$validate');
+        const bad = notABundle(resourceTypeOf(resource), 'Bundle/$validate');
         if (bad) throw bad;
       }
       let issues: ValidationIssue[];

@@ -5,8 +5,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { clientMayReportFor, createKeyring, generateSigningKey, type AuthenticatedClient } from '../../../src/auth/smart';
-import { issueAccessToken } from '../../../src/auth/smart/access-token';
+import { clientMayReportFor, createKeyring, generateSigningKey, type AuthenticatedClient, type GatewayKeyring } from '../../../src/auth/smart';
+import { AccessTokenVerifier, issueAccessToken } from '../../../src/auth/smart/access-token';
 import { assertion, b64url, clientEntry, ecClientKey, SOR_A, SOR_B, startHarness, type Harness } from './helpers';
 
 const A = ecClientKey();
@@ -172,5 +172,37 @@ describe('SUB-12: a client reports only for its own laboratories', () => {
     expect(clientMayReportFor(client, undefined)).toBe(false);
     expect(clientMayReportFor(client, '')).toBe(false);
     expect(clientMayReportFor(client, ` ${SOR_A}`)).toBe(false);
+  });
+});
+
+describe('remembered verifications', () => {
+  const options = () => ({ issuer: h.baseUrl, audience: `${h.baseUrl}/fhir`, clockToleranceSec: 0 });
+
+  it('stops a remembered token once it expires', async () => {
+    const verifier = new AccessTokenVerifier(createKeyring(currentKey), options());
+    const token = await sign(claimsFor('region-a', { exp: Math.floor(Date.now() / 1000) + 2 }), {});
+    await expect(verifier.verify(token)).resolves.toMatchObject({ clientId: 'region-a' });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ clientId: 'region-a' });
+    await new Promise((r) => setTimeout(r, 2100));
+    await expect(verifier.verify(token)).rejects.toMatchObject({ reason: 'expired-token' });
+  });
+
+  it('stops a remembered token when its signing key leaves the keyring', async () => {
+    let ring = createKeyring(currentKey, previousKey);
+    // The keyring as a reloading gateway sees it: the same object, other keys after the reload.
+    const keys: GatewayKeyring = { get current() { return ring.current; }, get previous() { return ring.previous; }, find: (kid) => ring.find(kid), jwks: () => ring.jwks() };
+    const verifier = new AccessTokenVerifier(keys, options());
+    const token = await sign(claimsFor('region-a'), {}, previousKey);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ clientId: 'region-a' });
+    ring = createKeyring(currentKey);
+    await expect(verifier.verify(token)).rejects.toMatchObject({ reason: 'unknown-signing-key' });
+  });
+
+  it('never remembers a refused token', async () => {
+    const verifier = new AccessTokenVerifier(createKeyring(currentKey), options());
+    const [header, payload] = (await sign(claimsFor('region-a'), {})).split('.');
+    const forged = `${header}.${payload}.${Buffer.alloc(64).toString('base64url')}`;
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ reason: 'bad-signature' });
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ reason: 'bad-signature' });
   });
 });
