@@ -82,6 +82,11 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1000;
 }
 
+/** Resolves once the delivery worker has emptied the outbox. */
+async function outboxDrained(store: { outboxDepth(): Promise<number> }): Promise<void> {
+  while ((await store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 20));
+}
+
 async function drain(fake: FakeNgcDatabase | undefined): Promise<void> {
   const f = await fixture(fake);
   try {
@@ -90,7 +95,7 @@ async function drain(fake: FakeNgcDatabase | undefined): Promise<void> {
     const cpu = process.cpuUsage();
     const started = Date.now();
     worker.start();
-    while ((await f.store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 20));
+    await outboxDrained(f.store);
     const wallMs = Date.now() - started;
     const used = cpuMs(cpu);
     await worker.stop();
@@ -136,7 +141,7 @@ async function steady(fake: FakeNgcDatabase | undefined): Promise<void> {
     }
     const intakeMs = Date.now() - started;
     const atEnd = await f.store.outboxDepth();
-    while ((await f.store.outboxDepth()) > 0) await new Promise((r) => setTimeout(r, 20));
+    await outboxDrained(f.store);
     const used = cpuMs(cpu);
     await worker.stop();
     console.log(

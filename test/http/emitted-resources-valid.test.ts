@@ -9,15 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { NextFunction, Request, Response } from 'express';
 import type { Bundle, FhirResource, Resource } from 'fhir/r4';
 import { createValidator, type EngineValidator } from '../../src/validation';
-import { singleIssueOutcome } from '../../src/validation/outcome';
 import { createSubmissionValidator, type SubmissionValidator } from '../../src/submission';
 import { createIgRouter } from '../../src/ig';
 import { createDeliveryWorker, createNgcDatabaseTarget } from '../../src/delivery';
 import type { AuthenticatedClient } from '../../src/http';
-import { startHarness, type Harness } from './support/harness';
+import { authenticateFrom, startHarness, type Harness } from './support/harness';
 import { waitFor } from '../delivery/bundles';
 import { startWorkspace, type Workspace } from '../audit/support/workspace';
 import { seedThroughApi } from '../audit/support/seed';
@@ -104,26 +102,13 @@ function clients(): Record<string, AuthenticatedClient> {
   };
 }
 
-function authenticate(registry: Record<string, AuthenticatedClient>) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const m = /^Test (\S+)$/.exec(req.headers.authorization ?? '');
-    const client = m ? registry[m[1]] : undefined;
-    if (!client) {
-      res.status(401).setHeader('Content-Type', 'application/fhir+json');
-      res.end(JSON.stringify(singleIssueOutcome('error', 'login', 'no valid access token')));
-      return;
-    }
-    (req as unknown as { client: AuthenticatedClient }).client = client;
-    next();
-  };
-}
 
 async function gateway(limits: Record<string, number> = {}): Promise<Harness> {
   const siteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngc-dogfood-site-'));
   return startHarness({
     validateSubmission: (bundle, { now }) => submission.validateParsed(bundle, now).issues,
     validateResource: (resource, { profiles }) => checker.validate(resource, { profiles }),
-    auth: { authenticate: authenticate(clients()) },
+    auth: { authenticate: authenticateFrom(clients()) },
     guide: createIgRouter({ siteDir, submissionValidator: submission }),
     profiles: [],
     limits: { ratePerSecond: 0, maxEventLoopLagMs: 0, ...limits },

@@ -37,3 +37,22 @@ export function observation(extra: Record<string, unknown> = {}): Record<string,
     ...extra,
   };
 }
+
+/** A draft constraint on Observation, as a StructureDefinition instance to validate; `extra` adds its snapshot and/or differential. */
+export function observationConstraint(name: string, extra: Record<string, unknown>): Record<string, unknown> {
+  const id = name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  return {
+    resourceType: 'StructureDefinition',
+    id,
+    text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
+    url: `http://example.org/StructureDefinition/${id}`,
+    name,
+    status: 'draft',
+    kind: 'resource',
+    abstract: false,
+    type: 'Observation',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
+    derivation: 'constraint',
+    ...extra,
+  };
+}

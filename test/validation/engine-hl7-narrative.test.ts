@@ -7,7 +7,7 @@ import { createValidator, type EngineValidator } from '../../src/validation';
 import { narrativeProblems, scanXhtml } from '../../src/validation/checks/xhtml';
 import { correctedExpression } from '../../src/validation/compile/invariant-corrections';
 import { NATIVE_EXPRESSIONS } from '../../src/validation/compile/native-invariants';
-import { errors, observation, withId } from './engine-helpers';
+import { errors, observation, observationConstraint, withId } from './engine-helpers';
 
 let v: EngineValidator;
 beforeAll(() => {
@@ -203,20 +203,7 @@ describe('narrative links: URLs with characters a URL cannot hold', () => {
 });
 
 describe('corrected core invariants (eld-19, eld-20: element paths)', () => {
-  const sd = (path: string) => ({
-    resourceType: 'StructureDefinition',
-    id: 'obs-x',
-    text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
-    url: 'http://example.org/StructureDefinition/obs-x',
-    name: 'ObsX',
-    status: 'draft',
-    kind: 'resource',
-    abstract: false,
-    type: 'Observation',
-    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
-    derivation: 'constraint',
-    differential: { element: [{ id: path, path }] },
-  });
+  const sd = (path: string) => observationConstraint('ObsX', { differential: { element: [{ id: path, path }] } });
   const about = (issues: ReturnType<EngineValidator['validate']>, key: string) => issues.filter((i) => i.diagnostics?.includes(key));
 
   it('evaluates both on a well-formed path, without failing and without a problem evaluating them', () => {

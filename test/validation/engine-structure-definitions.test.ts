@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createValidator, type EngineValidator, type ValidationIssue } from '../../src/validation';
 import { correctedContexts } from '../../src/validation/compile/extension-context-corrections';
 import { correctedExpression } from '../../src/validation/compile/invariant-corrections';
-import { errors, withId } from './engine-helpers';
+import { errors, observationConstraint, withId } from './engine-helpers';
 
 let v: EngineValidator;
 beforeAll(() => {
@@ -34,23 +34,12 @@ function vitalsigns(): Json & { snapshot: { element: ElementDef[] }; differentia
 /** A small profile with a snapshot and a differential that share their ids, as every published profile does. */
 function profile(): Json & { snapshot: { element: ElementDef[] }; differential: { element: ElementDef[] } } {
   const status: ElementDef = { id: 'Observation.status', path: 'Observation.status', min: 1, max: '1', base: { path: 'Observation.status', min: 1, max: '1' }, type: [{ code: 'code' }] };
-  return {
-    resourceType: 'StructureDefinition',
-    id: 'obs-small',
-    text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
-    url: 'http://example.org/StructureDefinition/obs-small',
-    name: 'ObsSmall',
-    status: 'draft',
-    kind: 'resource',
-    abstract: false,
-    type: 'Observation',
-    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
-    derivation: 'constraint',
+  return observationConstraint('ObsSmall', {
     snapshot: {
       element: [{ id: 'Observation', path: 'Observation', min: 0, max: '*', base: { path: 'Observation', min: 0, max: '*' } }, status],
     },
     differential: { element: [{ id: 'Observation.status', path: 'Observation.status', min: 1 }] },
-  };
+  }) as ReturnType<typeof profile>;
 }
 
 describe('element ids of a StructureDefinition: the snapshot is a scope of its own (HL7 validator)', () => {

@@ -23,18 +23,23 @@ export const CLIENTS: Record<string, AuthenticatedClient> = {
   'read-only': { clientId: 'read-only', region: 'Hovedstaden', sorCodes: [PERFORMER_SOR], scopes: ['system/Bundle.read'] },
 };
 
-/** Stands in for the bearer middleware: `Authorization: Test <clientId>`; otherwise 401 like the real one. */
-export function testAuthenticate(req: Request, res: Response, next: NextFunction): void {
-  const m = /^Test (\S+)$/.exec(req.headers.authorization ?? '');
-  const client = m ? CLIENTS[m[1]] : undefined;
-  if (!client) {
-    res.status(401).setHeader('Content-Type', 'application/fhir+json');
-    res.end(JSON.stringify(singleIssueOutcome('error', 'login', 'no valid access token')));
-    return;
-  }
-  (req as unknown as { client: AuthenticatedClient }).client = client;
-  next();
+/** Stands in for the bearer middleware: `Authorization: Test <clientId>` of the given registry; otherwise 401 like the real one. */
+export function authenticateFrom(registry: Record<string, AuthenticatedClient>) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const m = /^Test (\S+)$/.exec(req.headers.authorization ?? '');
+    const client = m ? registry[m[1]] : undefined;
+    if (!client) {
+      res.status(401).setHeader('Content-Type', 'application/fhir+json');
+      res.end(JSON.stringify(singleIssueOutcome('error', 'login', 'no valid access token')));
+      return;
+    }
+    (req as unknown as { client: AuthenticatedClient }).client = client;
+    next();
+  };
 }
+
+/** The bearer stand-in over CLIENTS. */
+export const testAuthenticate = authenticateFrom(CLIENTS);
 
 /**
  * A deterministic validator double: an error per Observation whose status is not 'final', and a
