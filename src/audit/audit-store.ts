@@ -59,6 +59,14 @@ const MIGRATIONS: AuditMigration[] = [
     sqlite: 'CREATE INDEX IF NOT EXISTS audit_sub_report_status_received ON submissions (report_identifier, status, received_at)',
     postgres: 'CREATE INDEX IF NOT EXISTS audit_sub_report_status_received ON submissions (report_identifier, status, received_at)',
   },
+  {
+    // Every index on submissions is paid for by every submission and every delivery. The free-text
+    // search matches substrings ('%...%'), which no B-tree on bundle_value serves; and the index
+    // of version 2 starts with report_identifier, so the store's own index on it alone is redundant.
+    version: 3,
+    sqlite: 'DROP INDEX IF EXISTS audit_sub_bundle_value; DROP INDEX IF EXISTS submissions_report_identifier;',
+    postgres: 'DROP INDEX IF EXISTS audit_sub_bundle_value; DROP INDEX IF EXISTS submissions_report_identifier;',
+  },
 ];
 
 export type SortField = 'receivedAt' | 'region' | 'laboratory' | 'client' | 'size' | 'status';

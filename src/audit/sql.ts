@@ -77,13 +77,25 @@ export function openSqlExecutor(config: AuditDbConfig): SqlExecutor {
   // One connection: transactions take turns, so another request's transaction never runs inside
   // (and commits or rolls back with) this one while it awaits.
   let queue: Promise<unknown> = Promise.resolve();
+  // Preparing a statement costs more than running a small one, and the delivery worker asks for
+  // each delivered submission's facts; the query texts are few (filters combine into a bounded set).
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string): Database.Statement => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      if (statements.size >= 256) statements.clear();
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
   const ex: SqlExecutor = {
     kind: 'sqlite',
     async all<T>(sql: string, params: unknown[] = []) {
-      return db.prepare(sql).all(...params) as T[];
+      return prepared(sql).all(...params) as T[];
     },
     async run(sql, params = []) {
-      return db.prepare(sql).run(...params).changes;
+      return prepared(sql).run(...params).changes;
     },
     async exec(sql) {
       db.exec(sql);

@@ -20,6 +20,10 @@ One file per submission: <submission id>.json, the transaction Bundle as it woul
 The gateway refuses to use this sink when NODE_ENV=production.
 `;
 
+function writeFileSynced(file: string, data: string): Promise<void> {
+  return new Promise((resolve, reject) => fs.writeFile(file, data, { flush: true }, (err) => (err ? reject(err) : resolve())));
+}
+
 export function createDevSinkTarget(dataDir: string, nodeEnv: string | undefined = process.env.NODE_ENV): NgcDatabaseTarget {
   if (nodeEnv === 'production') {
     throw new Error(
@@ -45,14 +49,10 @@ export function createDevSinkTarget(dataDir: string, nodeEnv: string | undefined
       // whole Bundle, never part of one; and once the gateway records the delivery, the file is on
       // disk, as a report is in the national database once it answered. The fsync runs on libuv's
       // threads, in parallel for the sends in flight; measured (npm run bench:delivery) it costs
-      // no delivery throughput here.
-      const fd = await fs.promises.open(tmp, 'w');
-      try {
-        await fd.writeFile(JSON.stringify(bundle, null, 2));
-        await fd.sync();
-      } finally {
-        await fd.close();
-      }
+      // no delivery throughput here. Callback fs calls (writeFile's `flush` is the fsync), not
+      // FileHandle promises: the event loop pays for every step, and these cost it least. The
+      // Bundle is written as it would be sent: compact JSON.
+      await writeFileSynced(tmp, JSON.stringify(bundle));
       await fs.promises.rename(tmp, file);
       return { status: 200, location: `file://${file}` };
     },

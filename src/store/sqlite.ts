@@ -48,6 +48,19 @@ interface RawSubmissionRow extends Omit<SubmissionRow, 'outcome' | 'rule_counts'
   response: string | null;
 }
 
+/** A write of a group commit threw (as opposed to BEGIN or COMMIT). */
+class WriteFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a write of the group commit failed');
+  }
+}
+
+interface PendingWrite {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * The real setImmediate, captured at load: a test that fakes timers later must not leave committed
  * writes waiting for a flush that never comes.
@@ -81,10 +94,12 @@ export class SqliteStore implements GatewayStore {
   private readonly db: Database.Database;
   private readonly migrations: readonly Migration[];
   private lastPurge = 0;
-  private readonly pendingWrites: { write: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
+  private readonly pendingWrites: PendingWrite[] = [];
   private flushScheduled = false;
   /** Runs `fn` in a savepoint of the current transaction (better-sqlite3 nests transactions that way). */
   private readonly savepoint: (fn: () => unknown) => unknown;
+  /** One group commit's writes in one IMMEDIATE transaction (see flushWrites). */
+  private readonly runBatch: Database.Transaction<(batch: PendingWrite[], results: unknown[], errors?: unknown[]) => void>;
   private readonly purgeIntervalMs: number;
   /** Prepared statements by SQL text: preparing costs more than running a small insert. */
   private readonly statements = new Map<string, Database.Statement>();
@@ -108,6 +123,25 @@ export class SqliteStore implements GatewayStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.savepoint = this.db.transaction((fn: () => unknown) => fn());
+    // Without `errors`, a failing write fails the whole transaction; with it, each write runs in a
+    // savepoint of its own and its failure is only noted.
+    this.runBatch = this.db.transaction((batch: PendingWrite[], results: unknown[], errors?: unknown[]) => {
+      for (let i = 0; i < batch.length; i++) {
+        if (errors) {
+          try {
+            results[i] = this.savepoint(batch[i].write);
+          } catch (err) {
+            errors[i] = isActiveBundleViolation(err) ? new DuplicateSubmissionError() : err;
+          }
+        } else {
+          try {
+            results[i] = batch[i].write();
+          } catch (err) {
+            throw new WriteFailed(err);
+          }
+        }
+      }
+    });
   }
 
   private runLinked(linked: readonly LinkedWrite[] | undefined): void {
@@ -216,7 +250,7 @@ export class SqliteStore implements GatewayStore {
    * Group commit. Each sync of the WAL costs several ms on a shared disk, so one transaction and
    * one sync per submission would cap the gateway near 1/fsync-time submissions per second.
    * Instead, the writes requested during one turn of the event loop are committed together: one
-   * transaction, each write in its own savepoint (a duplicate fails alone), and the batches that
+   * transaction in which a failing write fails alone (see flushWrites), and the batches that
    * commit while a sync runs share the next one. Every caller's promise settles only after the WAL
    * holding its COMMIT was synced, so "resolved" still means "on disk".
    */
@@ -238,20 +272,22 @@ export class SqliteStore implements GatewayStore {
       deferFlush(() => this.flushWrites());
     }
     if (batch.length === 0) return;
-    const errors: unknown[] = new Array(batch.length);
     const results: unknown[] = new Array(batch.length);
+    let errors: unknown[] | undefined;
     try {
-      this.db.transaction(() => {
-        batch.forEach((item, i) => {
-          try {
-            results[i] = this.savepoint(item.write);
-          } catch (err) {
-            errors[i] = isActiveBundleViolation(err) ? new DuplicateSubmissionError() : err;
-          }
-        });
-      }).immediate();
+      // Optimistic first: the whole batch in one transaction without a savepoint per write, since
+      // savepoints copy every page they touch into a sub-journal. Writes almost never fail; when
+      // one does, the transaction is rolled back and the batch runs again with a savepoint per
+      // write, so that the failed write fails alone (a duplicate does not take others with it).
+      try {
+        this.runBatch.immediate(batch, results);
+      } catch (err) {
+        if (!(err instanceof WriteFailed)) throw err;
+        errors = new Array(batch.length);
+        this.runBatch.immediate(batch, results, errors);
+      }
     } catch (err) {
-      // The COMMIT itself failed (disk full, I/O error): nothing of the batch is stored.
+      // BEGIN or COMMIT itself failed (busy, disk full, I/O error): nothing of the batch is stored.
       for (const item of batch) item.reject(err);
       return;
     }
@@ -260,7 +296,7 @@ export class SqliteStore implements GatewayStore {
     this.afterSync((syncErr) => {
       batch.forEach((item, i) => {
         if (syncErr) item.reject(syncErr);
-        else if (errors[i] === undefined) item.resolve(results[i]);
+        else if (errors?.[i] === undefined) item.resolve(results[i]);
         else item.reject(errors[i]);
       });
     });
@@ -348,18 +384,26 @@ export class SqliteStore implements GatewayStore {
       `INSERT INTO delivery_attempts (submission_id, at, worker_id, outcome, http_status, error, duration_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ).run(id, attempt.at, attempt.workerId, attempt.outcome, attempt.httpStatus ?? null, attempt.error ?? null, Math.round(attempt.durationMs));
-    this.statement(
-      `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = ?,
-         last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
-    ).run(attempt.at, attempt.outcome === 'delivered' ? null : attempt.error ?? null, iso, id);
+    const countAttempt = () =>
+      this.statement(
+        `UPDATE submissions SET attempts = attempts + 1, last_attempt_at = ?,
+           last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
+      ).run(attempt.at, attempt.outcome === 'delivered' ? null : attempt.error ?? null, iso, id);
     if (attempt.outcome === 'delivered') {
-      // The payload is dropped once the database holds the report; the record stays for status and audit.
+      // The payload is dropped once the database holds the report; the record stays for status and
+      // audit. Dropped first: SQLite rewrites the whole row on an update, and the attempt count
+      // updated after it rewrites a small row instead of one carrying the sealed Bundle (the two
+      // updates set different columns, so their order changes nothing else).
       this.statement(
         `UPDATE submissions SET status = 'delivered', delivered_at = ?, response = ?, payload = NULL,
            next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status IN ('accepted', 'failed', 'delivered')`,
       ).run(iso, response === undefined ? null : JSON.stringify(response), iso, id);
+      countAttempt();
       this.statement('DELETE FROM outbox WHERE submission_id = ?').run(id);
-    } else if (attempt.outcome === 'failed') {
+      return;
+    }
+    countAttempt();
+    if (attempt.outcome === 'failed') {
       this.statement(
         `UPDATE submissions SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
          WHERE id = ? AND status = 'accepted'`,
