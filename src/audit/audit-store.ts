@@ -63,9 +63,14 @@ const MIGRATIONS: AuditMigration[] = [
     // Every index on submissions is paid for by every submission and every delivery. The free-text
     // search matches substrings ('%...%'), which no B-tree on bundle_value serves; and the index
     // of version 2 starts with report_identifier, so the store's own index on it alone is redundant.
+    // A submission's subject hashes are looked up by submission (every forward event, every view),
+    // which the primary key (subject first) does not serve: without this index each lookup scanned
+    // the whole table.
     version: 3,
-    sqlite: 'DROP INDEX IF EXISTS audit_sub_bundle_value; DROP INDEX IF EXISTS submissions_report_identifier;',
-    postgres: 'DROP INDEX IF EXISTS audit_sub_bundle_value; DROP INDEX IF EXISTS submissions_report_identifier;',
+    sqlite: `DROP INDEX IF EXISTS audit_sub_bundle_value; DROP INDEX IF EXISTS submissions_report_identifier;
+      CREATE INDEX IF NOT EXISTS audit_submission_subjects_sub ON audit_submission_subjects (submission_id);`,
+    postgres: `DROP INDEX IF EXISTS audit_sub_bundle_value; DROP INDEX IF EXISTS submissions_report_identifier;
+      CREATE INDEX IF NOT EXISTS audit_submission_subjects_sub ON audit_submission_subjects (submission_id);`,
   },
 ];
 
