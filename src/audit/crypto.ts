@@ -5,7 +5,7 @@
  * tag (16) | ciphertext. The key id and format are authenticated as associated data, so a blob
  * cannot be relabelled to another key.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -40,6 +40,9 @@ export function createPayloadCipher(ring: Pick<AuditKeyring, 'current' | 'keys'>
   const currentKey = ring.keys.get(ring.current);
   if (!currentKey) throw new AuditKeyError(`the current audit key '${ring.current}' is not in the key list`);
   const header = (id: string) => Buffer.concat([MAGIC, Buffer.from([Buffer.byteLength(id)]), Buffer.from(id, 'utf8')]);
+  // Every accepted and rejected submission is sealed: the key object and header are made once.
+  const currentHeader = header(ring.current);
+  const currentKeyObject = createSecretKey(currentKey);
   const parse = (sealed: Buffer) => {
     if (sealed.length < 6 || !sealed.subarray(0, 4).equals(MAGIC)) throw new AuditKeyError('not an audit payload (bad header)');
     const idLen = sealed[4];
@@ -51,12 +54,20 @@ export function createPayloadCipher(ring: Pick<AuditKeyring, 'current' | 'keys'>
   return {
     currentKeyId: ring.current,
     encrypt(plaintext) {
-      const aad = header(ring.current);
+      const aad = currentHeader;
       const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', currentKey, iv);
+      const c = createCipheriv('aes-256-gcm', currentKeyObject, iv);
       c.setAAD(aad);
-      const data = Buffer.concat([c.update(plaintext), c.final()]);
-      return Buffer.concat([aad, iv, c.getAuthTag(), data]);
+      const data = c.update(plaintext);
+      const rest = c.final();
+      // header | iv | tag | ciphertext, assembled in one buffer (the ciphertext is copied once).
+      const out = Buffer.allocUnsafe(aad.length + 28 + data.length + rest.length);
+      aad.copy(out, 0);
+      iv.copy(out, aad.length);
+      c.getAuthTag().copy(out, aad.length + 12);
+      data.copy(out, aad.length + 28);
+      rest.copy(out, aad.length + 28 + data.length);
+      return out;
     },
     decrypt(sealed) {
       const p = parse(sealed);
@@ -75,7 +86,8 @@ export function createPayloadCipher(ring: Pick<AuditKeyring, 'current' | 'keys'>
 
 /** HMAC-SHA256 (hex) of a person identifier; the only form in which CPR numbers reach the database. */
 export function subjectHasher(hmacKey: Buffer): (identifier: string) => string {
-  return (identifier) => createHmac('sha256', hmacKey).update(identifier.trim(), 'utf8').digest('hex');
+  const key = createSecretKey(hmacKey);
+  return (identifier) => createHmac('sha256', key).update(identifier.trim(), 'utf8').digest('hex');
 }
 
 function decodeKey(value: string, where: string): Buffer {

@@ -210,11 +210,19 @@ export class AuditService {
         await inner.completeDeliveries(completions, linked ? [...linked, ...rows] : rows);
       },
     };
+    // The inner store's own methods, bound once per method (not on every call through the proxy).
+    const bound = new Map<string | symbol, { fn: unknown; bound: unknown }>();
     return new Proxy(inner, {
       get(target, prop, receiver) {
         if (typeof prop === 'string' && prop in wrapped) return (wrapped as Record<string, unknown>)[prop];
         const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        if (typeof v !== 'function') return v;
+        let b = bound.get(prop);
+        if (b?.fn !== v) {
+          b = { fn: v, bound: (v as (...a: unknown[]) => unknown).bind(target) };
+          bound.set(prop, b);
+        }
+        return b.bound;
       },
     });
   }

@@ -31,11 +31,10 @@ const NAMESPACE = Buffer.from('6f1c1c7e9d3a4f0e8a56b0c2d4e8f901', 'hex');
 
 /** RFC 9562 UUID version 5 (SHA-1, name-based). */
 export function uuidV5(name: string, namespace: Buffer = NAMESPACE): string {
-  const hash = crypto.createHash('sha1').update(namespace).update(name, 'utf8').digest();
-  const b = Buffer.from(hash.subarray(0, 16));
+  const b = crypto.createHash('sha1').update(namespace).update(name, 'utf8').digest();
   b[6] = (b[6] & 0x0f) | 0x50;
   b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
+  const h = b.toString('hex', 0, 16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -55,23 +54,25 @@ export function makeIdempotent(bundle: Bundle, submissionId: string): Bundle {
 
 /** As makeIdempotent, but changes and returns `bundle` itself (for a Bundle parsed for one send). */
 export function tagForRedelivery(bundle: Bundle, submissionId: string): Bundle {
-  const copy = bundle;
-  copy.entry = (copy.entry ?? []).map((entry: BundleEntry, index: number) => {
+  // In place, entry by entry (the delivery worker runs this for every send): the keys a resource or
+  // request already has keep their order, the added ones come last, as with a copy.
+  const entries = bundle.entry ?? [];
+  bundle.entry = entries;
+  for (let index = 0; index < entries.length; index++) {
+    const entry: BundleEntry = entries[index];
     const resource = entry.resource as Resource | undefined;
-    if (!resource || (entry.request && entry.request.method !== 'POST')) return entry;
+    if (!resource || (entry.request && entry.request.method !== 'POST')) continue;
     const code = deliveryKey(submissionId, entry.fullUrl ?? '', index);
-    const tags = (resource.meta?.tag ?? []).filter((t) => t.system !== DELIVERY_TAG_SYSTEM);
-    resource.meta = { ...resource.meta, tag: [...tags, { system: DELIVERY_TAG_SYSTEM, code }] };
-    return {
-      ...entry,
-      request: {
-        ...(entry.request ?? { url: resource.resourceType }),
-        method: 'POST',
-        url: entry.request?.url ?? resource.resourceType,
-        // Only URI-safe characters (':', '/', '.', '|', hex digits, '-'): no escaping needed in the search string.
-        ifNoneExist: `_tag=${DELIVERY_TAG_SYSTEM}|${code}`,
-      },
-    };
-  });
-  return copy;
+    const meta = (resource.meta ??= {});
+    const tags = (meta.tag ?? []).filter((t) => t.system !== DELIVERY_TAG_SYSTEM);
+    tags.push({ system: DELIVERY_TAG_SYSTEM, code });
+    meta.tag = tags;
+    const request = entry.request ?? { url: resource.resourceType, method: 'POST' };
+    request.method = 'POST';
+    request.url ??= resource.resourceType;
+    // Only URI-safe characters (':', '/', '.', '|', hex digits, '-'): no escaping needed in the search string.
+    request.ifNoneExist = `_tag=${DELIVERY_TAG_SYSTEM}|${code}`;
+    entry.request = request;
+  }
+  return bundle;
 }
