@@ -370,7 +370,7 @@ export class SqliteStore implements GatewayStore {
 
   async completeDeliveries(completions: readonly DeliveryCompletion[], linked?: readonly LinkedWrite[]): Promise<void> {
     if (completions.length === 0) return;
-    // Each group-commit write runs in a savepoint of its own: the batch is all-or-nothing.
+    // A group-commit write stands or falls as a whole (see flushWrites): the batch is all-or-nothing.
     await this.groupCommit(() => {
       for (const c of completions) this.applyCompletion(c);
       this.runLinked(linked);
