@@ -8,7 +8,7 @@ import { createConformanceRouter } from '../ig/conformance';
 import { capabilityStatement } from './capability';
 import { baseUrlOf } from './context';
 import { answerError, answeringErrors } from './error-answer';
-import { ConcurrencyGate, EventLoopLag, RateLimiter } from './limits';
+import { ConcurrencyGate, EventLoopLag, RateLimiter, RetryAfterHold } from './limits';
 import { requestLog } from './logging';
 import { HttpError, sendError, sendResource } from './respond';
 import { liveHandler, metricsHandler, readyHandler } from './routes/ops';
@@ -44,7 +44,7 @@ function methodNotAllowed(allowed: string): RequestHandler {
 export function createApp(deps: AppDeps): express.Express {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
   const gate = new ConcurrencyGate(limits.maxInFlight, limits.maxQueue, limits.queueTimeoutMs, (n) => deps.metrics.setValidationsInFlight(n));
-  const pipeline: PipelineDeps = { deps, limits, gate, rateLimiter: new RateLimiter(limits.ratePerSecond, limits.rateBurst), lag: new EventLoopLag(limits.maxEventLoopLagMs) };
+  const pipeline: PipelineDeps = { deps, limits, gate, rateLimiter: new RateLimiter(limits.ratePerSecond, limits.rateBurst), lag: new EventLoopLag(limits.maxEventLoopLagMs), hold: new RetryAfterHold(limits.maxRetryAfterHoldMs) };
   deps.metrics.setOutboxDepthSource(() => deps.store.outboxDepth());
 
   const app = express();

@@ -116,8 +116,9 @@ async function main(): Promise<void> {
     MAX_EVENT_LOOP_LAG_MS: '500',
     LOG_LEVEL: 'warn',
     DELIVERY_POLL_MS: '200',
-    // Passed through so runs can compare pool sizes (0 = on the event loop) or profile the gateway.
+    // Passed through so runs can compare pool sizes (0 = on the event loop), holding early retries or not, or profile the gateway.
     ...(process.env.VALIDATION_WORKERS ? { VALIDATION_WORKERS: process.env.VALIDATION_WORKERS } : {}),
+    ...(process.env.MAX_RETRY_AFTER_HOLD_MS ? { MAX_RETRY_AFTER_HOLD_MS: process.env.MAX_RETRY_AFTER_HOLD_MS } : {}),
     NODE_OPTIONS: [`--expose-gc --require ${path.join(__dirname, 'support', 'gc-on-signal.js')}`, process.env.BENCH_NODE_OPTIONS ?? ''].join(' ').trim(),
   });
   const pid = g.proc.pid!;
