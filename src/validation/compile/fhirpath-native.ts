@@ -244,6 +244,8 @@ function memberStep(n: AstNode): { base?: AstNode; name: string } | undefined {
 type Scalar = (input: Coll) => unknown;
 const MANY: unique symbol = Symbol('many');
 type Len = (input: Coll) => number;
+/** A compiled expression read as a condition: what bool() makes of its result (BAIL where bool() would). */
+type Pred = (input: Coll) => boolean | undefined;
 
 const MEMBER_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
@@ -390,7 +392,7 @@ function compileLength(n: AstNode): Len {
     const { params } = functionParts(kids(u)[1]);
     if (params.length !== 1) throw new Unsupported('where/' + params.length);
     const base = compile(kids(u)[0]);
-    const crit = compile(params[0]);
+    const crit = compileBool(params[0]);
     const one: Coll = [undefined];
     return (input) => countWhere(base(input), crit, one);
   }
@@ -407,31 +409,9 @@ function compileFunction(n: AstNode, baseNode: AstNode | undefined): Ev {
   const base = (): Ev => (baseNode ? compile(baseNode) : identity);
   const length = (): Len => (baseNode ? compileLength(baseNode) : (input) => input.length);
   const scalar = (): Scalar => (baseNode ? compileScalar(baseNode) : (input) => (input.length === 0 ? undefined : input.length === 1 ? input[0] : MANY));
+  const condition = compileBoolFunction(n, baseNode);
+  if (condition) return (input) => of(condition(input));
   switch (name) {
-    case 'exists': {
-      if (params.length === 1) {
-        const items = base();
-        const crit = compile(params[0]);
-        const one: Coll = [undefined];
-        return (input) => of(countWhere(items(input), crit, one) > 0);
-      }
-      arity(0);
-      const len = length();
-      return (input) => of(len(input) > 0);
-    }
-    case 'empty': {
-      arity(0);
-      const len = length();
-      return (input) => of(len(input) === 0);
-    }
-    case 'not': {
-      arity(0);
-      const items = base();
-      return (input) => {
-        const b = bool(items(input));
-        return b === undefined ? EMPTY : of(!b);
-      };
-    }
     case 'count': {
       arity(0);
       const len = length();
@@ -440,23 +420,9 @@ function compileFunction(n: AstNode, baseNode: AstNode | undefined): Ev {
     case 'where': {
       arity(1);
       const items = base();
-      const crit = compile(params[0]);
+      const crit = compileBool(params[0]);
       const one: Coll = [undefined];
       return (input) => filter(items(input), crit, one);
-    }
-    case 'all': {
-      arity(1);
-      const items = base();
-      const crit = compile(params[0]);
-      const one: Coll = [undefined];
-      return (input) => {
-        const list = items(input);
-        for (let i = 0; i < list.length; i++) {
-          one[0] = list[i];
-          if (bool(crit(one)) !== true) return FALSE;
-        }
-        return TRUE;
-      };
     }
     case 'ofType': {
       arity(1);
@@ -465,19 +431,6 @@ function compileFunction(n: AstNode, baseNode: AstNode | undefined): Ev {
       if (!step) throw new Unsupported('ofType on a non-member');
       const parent = step.base ? compile(step.base) : identity;
       return (input) => memberOfType(parent(input), step.name, type);
-    }
-    case 'matches': {
-      arity(1);
-      const pattern = literalStrings(params[0]);
-      if (!pattern || pattern.length !== 1) throw new Unsupported('matches with a computed regex');
-      const re = new RegExp(pattern[0], 'us');
-      const value = scalar();
-      return (input) => {
-        const s = value(input);
-        if (s === undefined) return EMPTY;
-        if (typeof s !== 'string') bail();
-        return of(re.test(s));
-      };
     }
     case 'toString': {
       arity(0);
@@ -511,12 +464,12 @@ function compileFunction(n: AstNode, baseNode: AstNode | undefined): Ev {
  * refilled per item. A criterion's result is read before the next item, and no expression contains
  * its own call site, so the array is never in use twice at once.
  */
-function filter(items: Coll, crit: Ev, one: Coll): Coll {
+function filter(items: Coll, crit: Pred, one: Coll): Coll {
   let out: Coll | undefined;
   let all = true;
   for (let i = 0; i < items.length; i++) {
     one[0] = items[i];
-    if (bool(crit(one)) === true) {
+    if (crit(one) === true) {
       if (!all) out!.push(items[i]);
     } else if (all) {
       all = false;
@@ -528,13 +481,175 @@ function filter(items: Coll, crit: Ev, one: Coll): Coll {
 }
 
 /** How many items meet the criterion (every item is evaluated, as fhirpath.js does). */
-function countWhere(items: Coll, crit: Ev, one: Coll): number {
+function countWhere(items: Coll, crit: Pred, one: Coll): number {
   let n = 0;
   for (let i = 0; i < items.length; i++) {
     one[0] = items[i];
-    if (bool(crit(one)) === true) n++;
+    if (crit(one) === true) n++;
   }
   return n;
+}
+
+/** The functions that yield a condition, compiled as predicates; undefined for any other function. */
+function compileBoolFunction(n: AstNode, baseNode: AstNode | undefined): Pred | undefined {
+  const { name, params } = functionParts(n);
+  const arity = (k: number): void => {
+    if (params.length !== k) throw new Unsupported(`${name}/${params.length}`);
+  };
+  const base = (): Ev => (baseNode ? compile(baseNode) : (input) => input);
+  const length = (): Len => (baseNode ? compileLength(baseNode) : (input) => input.length);
+  switch (name) {
+    case 'exists': {
+      if (params.length === 1) {
+        const items = base();
+        const crit = compileBool(params[0]);
+        const one: Coll = [undefined];
+        return (input) => countWhere(items(input), crit, one) > 0;
+      }
+      arity(0);
+      const len = length();
+      return (input) => len(input) > 0;
+    }
+    case 'empty': {
+      arity(0);
+      const len = length();
+      return (input) => len(input) === 0;
+    }
+    case 'not': {
+      arity(0);
+      const cond: Pred = baseNode ? compileBool(baseNode) : (input) => bool(input);
+      return (input) => {
+        const b = cond(input);
+        return b === undefined ? undefined : !b;
+      };
+    }
+    case 'all': {
+      arity(1);
+      const items = base();
+      const crit = compileBool(params[0]);
+      const one: Coll = [undefined];
+      return (input) => {
+        const list = items(input);
+        for (let i = 0; i < list.length; i++) {
+          one[0] = list[i];
+          if (crit(one) !== true) return false;
+        }
+        return true;
+      };
+    }
+    case 'matches': {
+      arity(1);
+      const pattern = literalStrings(params[0]);
+      if (!pattern || pattern.length !== 1) throw new Unsupported('matches with a computed regex');
+      const re = new RegExp(pattern[0], 'us');
+      const value: Scalar = baseNode ? compileScalar(baseNode) : (input) => (input.length === 0 ? undefined : input.length === 1 ? input[0] : MANY);
+      return (input) => {
+        const s = value(input);
+        if (s === undefined) return undefined;
+        if (typeof s !== 'string') bail();
+        return re.test(s);
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An expression read as a condition, without building the one-item collections of its parts. */
+function compileBool(n: AstNode): Pred {
+  const u = unwrap(n);
+  const c = kids(u);
+  switch (u.type) {
+    case 'AndExpression':
+    case 'OrExpression':
+    case 'ImpliesExpression': {
+      const op = u.text;
+      if (u.type === 'AndExpression' && op === 'and') {
+        const l = compileBool(c[0]);
+        const r = compileBool(c[1]);
+        return (input) => {
+          const a = l(input);
+          const b = r(input);
+          return a === false || b === false ? false : a === true && b === true ? true : undefined;
+        };
+      }
+      if (u.type === 'OrExpression' && op === 'or') {
+        const l = compileBool(c[0]);
+        const r = compileBool(c[1]);
+        return (input) => {
+          const a = l(input);
+          const b = r(input);
+          return a === true || b === true ? true : a === false && b === false ? false : undefined;
+        };
+      }
+      if (u.type === 'ImpliesExpression' && op === 'implies') {
+        const l = compileBool(c[0]);
+        const r = compileBool(c[1]);
+        return (input) => {
+          const a = l(input);
+          const b = r(input);
+          if (a === false) return true;
+          if (a === true) return b;
+          return b === true ? true : undefined;
+        };
+      }
+      throw new Unsupported(`${u.type} ${op}`);
+    }
+    case 'EqualityExpression': {
+      const l = compileScalar(c[0]);
+      const r = compileScalar(c[1]);
+      if (u.text === '=') return (input) => equalValues(l(input), r(input));
+      if (u.text === '!=') {
+        return (input) => {
+          const e = equalValues(l(input), r(input));
+          return e === undefined ? undefined : !e;
+        };
+      }
+      throw new Unsupported(`equality ${u.text}`);
+    }
+    case 'InequalityExpression': {
+      const l = compileScalar(c[0]);
+      const r = compileScalar(c[1]);
+      const op = u.text;
+      const cmp: Record<string, (a: number, b: number) => boolean> = { '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b };
+      const f = op ? cmp[op] : undefined;
+      if (!f) throw new Unsupported(`inequality ${op}`);
+      return (input) => {
+        const a = l(input);
+        const b = r(input);
+        if (a === MANY || b === MANY) bail();
+        if (a === undefined || b === undefined) return undefined;
+        return f(number(a), number(b));
+      };
+    }
+    case 'MembershipExpression': {
+      if (u.text !== 'in') throw new Unsupported(`membership ${u.text}`);
+      const set = literalStrings(c[1]);
+      if (!set) throw new Unsupported('in over a computed collection');
+      if (set.some((s) => TEMPORAL.test(s))) throw new Unsupported('temporal literal');
+      const l = compileScalar(c[0]);
+      return (input) => {
+        const v = l(input);
+        if (v === MANY) bail();
+        if (v === undefined) return undefined;
+        if (typeof v !== 'string' || temporal(v)) bail();
+        return set.includes(v);
+      };
+    }
+    case 'InvocationExpression':
+      if (c[1].type === 'FunctionInvocation') {
+        const p = compileBoolFunction(c[1], c[0]);
+        if (p) return p;
+      }
+      break;
+    case 'FunctionInvocation': {
+      const p = compileBoolFunction(u, undefined);
+      if (p) return p;
+      break;
+    }
+  }
+  const ev = compile(n);
+  return (input) => bool(ev(input));
 }
 
 function equalValues(a: unknown, b: unknown): boolean | undefined {
@@ -584,61 +699,12 @@ function compile(n: AstNode): Ev {
       return compileFunction(n, undefined);
     case 'AndExpression':
     case 'OrExpression':
-    case 'ImpliesExpression': {
-      const l = compile(c[0]);
-      const r = compile(c[1]);
-      const op = n.text;
-      if (n.type === 'AndExpression' && op === 'and') {
-        return (input) => {
-          const a = bool(l(input));
-          const b = bool(r(input));
-          return a === false || b === false ? FALSE : a === true && b === true ? TRUE : EMPTY;
-        };
-      }
-      if (n.type === 'OrExpression' && op === 'or') {
-        return (input) => {
-          const a = bool(l(input));
-          const b = bool(r(input));
-          return a === true || b === true ? TRUE : a === false && b === false ? FALSE : EMPTY;
-        };
-      }
-      if (n.type === 'ImpliesExpression' && op === 'implies') {
-        return (input) => {
-          const a = bool(l(input));
-          const b = bool(r(input));
-          if (a === false) return TRUE;
-          if (a === true) return of(b);
-          return b === true ? TRUE : EMPTY;
-        };
-      }
-      throw new Unsupported(`${n.type} ${op}`);
-    }
-    case 'EqualityExpression': {
-      const l = compileScalar(c[0]);
-      const r = compileScalar(c[1]);
-      if (n.text === '=') return (input) => of(equalValues(l(input), r(input)));
-      if (n.text === '!=') {
-        return (input) => {
-          const e = equalValues(l(input), r(input));
-          return e === undefined ? EMPTY : of(!e);
-        };
-      }
-      throw new Unsupported(`equality ${n.text}`);
-    }
-    case 'InequalityExpression': {
-      const l = compileScalar(c[0]);
-      const r = compileScalar(c[1]);
-      const op = n.text;
-      const cmp: Record<string, (a: number, b: number) => boolean> = { '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b };
-      const f = op ? cmp[op] : undefined;
-      if (!f) throw new Unsupported(`inequality ${op}`);
-      return (input) => {
-        const a = l(input);
-        const b = r(input);
-        if (a === MANY || b === MANY) bail();
-        if (a === undefined || b === undefined) return EMPTY;
-        return of(f(number(a), number(b)));
-      };
+    case 'ImpliesExpression':
+    case 'EqualityExpression':
+    case 'InequalityExpression':
+    case 'MembershipExpression': {
+      const p = compileBool(n);
+      return (input) => of(p(input));
     }
     case 'AdditiveExpression': {
       if (n.text !== '+') throw new Unsupported(`additive ${n.text}`);
@@ -651,20 +717,6 @@ function compile(n: AstNode): Ev {
         if (a === undefined || b === undefined) return EMPTY;
         if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) bail();
         return [(a as number) + (b as number)];
-      };
-    }
-    case 'MembershipExpression': {
-      if (n.text !== 'in') throw new Unsupported(`membership ${n.text}`);
-      const set = literalStrings(c[1]);
-      if (!set) throw new Unsupported('in over a computed collection');
-      if (set.some((s) => TEMPORAL.test(s))) throw new Unsupported('temporal literal');
-      const l = compileScalar(c[0]);
-      return (input) => {
-        const v = l(input);
-        if (v === MANY) bail();
-        if (v === undefined) return EMPTY;
-        if (typeof v !== 'string' || temporal(v)) bail();
-        return of(set.includes(v));
       };
     }
     default:
