@@ -3,7 +3,10 @@
  * (`judgeBytes`), one at a time, to a one-worker pool; CPU per job of the worker thread, of V8's
  * helper threads and of this (main) thread, from /proc.
  *
- *   node -r @swc-node/register test/bench/pool-cost.ts [runs]
+ *   node -r @swc-node/register test/bench/pool-cost.ts [runs] [workers]
+ *
+ * With several workers, twice as many jobs are kept in flight (as under load); the CPU of all
+ * workers is then summed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,14 +32,19 @@ async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 2000);
   const template = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'implementation-guide', 'examples', 'valid', 'wgs-germline-positive.json'), 'utf8'));
   const body = (i: number) => Buffer.from(JSON.stringify({ ...template, identifier: { ...template.identifier, value: `${template.identifier.value}-pool-${i}` } }));
-  const pool = createSubmissionPool({ size: 1 });
+  const size = Number(process.argv[3] ?? 1);
+  const pool = createSubmissionPool({ size });
   await pool.ready;
   for (let i = 0; i < 300; i++) await pool.judgeBytes(body(i));
   const bodies = Array.from({ length: runs }, (_, i) => body(i + 1000));
   const before = threads();
-  for (let i = 0; i < runs; i++) await pool.judgeBytes(bodies[i]);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < runs) await pool.judgeBytes(bodies[next++]);
+  };
+  await Promise.all(Array.from({ length: size === 1 ? 1 : size * 2 }, lane));
   const after = threads();
-  // The worker is the thread that used the most CPU; the other unnamed threads are V8's helpers (GC).
+  // The workers are the threads that used the most CPU; the other unnamed threads are V8's helpers (GC).
   const used = [...after]
     .map(([tid, t]) => ({ tid, name: t.name, cpu: t.cpu - (before.get(tid)?.cpu ?? 0) }))
     .filter((t) => t.cpu > 0 && t.tid !== String(process.pid))
@@ -46,7 +54,12 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       runs,
-      cpuUsPerJob: { worker: us(used[0]?.cpu ?? 0), otherThreads: us(used.slice(1).reduce((a, t) => a + t.cpu, 0)), main: us(main) },
+      workers: size,
+      cpuUsPerJob: {
+        workers: us(used.slice(0, size).reduce((a, t) => a + t.cpu, 0)),
+        otherThreads: us(used.slice(size).reduce((a, t) => a + t.cpu, 0)),
+        main: us(main),
+      },
     }),
   );
   await pool.close();
