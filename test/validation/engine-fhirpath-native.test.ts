@@ -152,6 +152,9 @@ describe('native FHIRPath evaluator', () => {
     expect(nativeVerdict("code.matches('a')", { code: ['a', 'b'] })).toBe('bail');
     expect(nativeVerdict("date = '2020-01-01'", { date: '2020-01-01' })).toBe('bail');
     expect(nativeVerdict("component.code.text = 'a'", { component: [{ code: { text: 'a' } }, { code: { text: 'b' } }] })).toBe('bail');
+    expect(nativeVerdict("code = 'a'", { code: 1 })).toBe('bail');
+    expect(nativeVerdict("code = 'a'", { code: ['a', 'b'] })).toBe('bail');
+    expect(nativeVerdict("code = '2020-01'", { code: '2020-01' })).toBe('bail');
     expect(nativeVerdict('component.code.text.exists()', { component: [{ code: { text: 'a', _text: { extension: [] } } }] })).toBe('bail');
     expect(nativeVerdict("component.where(code.text = 'a').exists()", { component: [{ code: { text: 'a' } }, { code: { text: ['b', 'c'] } }] })).toBe('bail');
     expect(nativeVerdict('value.ofType(Quantity).exists()', { valueAge: { value: 1 } })).toBe('bail');

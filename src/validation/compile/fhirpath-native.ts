@@ -355,6 +355,7 @@ function chainEv(chain: MemberChain): Ev {
 /** The expression's single value: undefined when empty, MANY when several (where fhirpath.js would raise an error). */
 function compileScalar(n: AstNode): Scalar {
   const chain = memberChain(n);
+  if (chain && !chain.base && chain.names.length === 1) return memberScalar(chain.names[0], chain.twins[0]);
   if (chain) {
     const { names, twins } = chain;
     const base = chain.base ? compile(chain.base) : undefined;
@@ -373,6 +374,43 @@ function compileScalar(n: AstNode): Scalar {
   return (input) => {
     const c = ev(input);
     return c.length === 0 ? undefined : c.length === 1 ? c[0] : MANY;
+  };
+}
+
+/** One member of the input read as one value (`system`, `code` in a criterion): runChain's result, taken directly. */
+function memberScalar(name: string, twin: string): Scalar {
+  const names = [name];
+  const twins = [twin];
+  return (input) => {
+    if (input.length !== 1) {
+      runChain(input, names, twins);
+      if (chainSingle !== NONE) return chainSingle;
+      return chainColl.length === 0 ? undefined : MANY;
+    }
+    const item = input[0];
+    if (!isObj(item)) return undefined;
+    if (item[twin] !== undefined) bail();
+    const v = item[name];
+    if (v === undefined) {
+      for (const k in item) if (isChoiceKey(k, name)) bail();
+      return undefined;
+    }
+    if (v === null) bail();
+    if (!Array.isArray(v)) return v;
+    if (!plainArray(v)) bail();
+    return v.length === 0 ? undefined : v.length === 1 ? v[0] : MANY;
+  };
+}
+
+/** `x = 'literal'` where the literal is no date: equalValues with the literal's side already known. */
+function equalsLiteral(l: Scalar, literal: string): Pred {
+  return (input) => {
+    const a = l(input);
+    if (a === undefined) return undefined;
+    if (a === MANY) bail();
+    const x = comparable(a);
+    if (typeof x !== 'string') bail();
+    return x === literal;
   };
 }
 
@@ -597,6 +635,11 @@ function compileBool(n: AstNode): Pred {
     }
     case 'EqualityExpression': {
       const l = compileScalar(c[0]);
+      const right = unwrap(c[1]);
+      if (u.text === '=' && right.type === 'StringLiteral') {
+        const literal = unquote(right.text!);
+        if (!temporal(literal)) return equalsLiteral(l, literal);
+      }
       const r = compileScalar(c[1]);
       if (u.text === '=') return (input) => equalValues(l(input), r(input));
       if (u.text === '!=') {
