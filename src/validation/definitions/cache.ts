@@ -11,7 +11,8 @@ import * as path from 'node:path';
 /** Bump when what is kept or trimmed changes, so that old cache files are ignored. */
 const CACHE_FORMAT = 2;
 
-function cacheDir(): string {
+/** Where cached definitions (and parsed FHIRPath expressions) live. */
+export function cacheDir(): string {
   return process.env.NGC_DEFINITIONS_CACHE ?? path.resolve(__dirname, '..', '..', '..', 'node_modules', '.cache', 'ngc-gateway');
 }
 
