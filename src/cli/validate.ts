@@ -193,8 +193,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     const { createValidator } = require('../validation') as typeof import('../validation');
     const engine = createValidator({ packages: opts.packages });
-    // the same start-up as `serve` (and `npm run bench`): compile the report's types and collect
-    // the loading's garbage now, so that the first (often the only) file does not pay for it
+    // the same start-up as `serve` (and `npm run bench`, whose first-validation figure is this
+    // command's): the report's types are compiled before the first file
     engine.warmUp();
     validator = engine;
     if (!opts.resourceMode) {

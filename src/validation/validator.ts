@@ -12,7 +12,6 @@ import { RuleCatalog, type RuleOptions } from './rules';
 import { Engine, Run } from './checks/engine';
 import { isObject, jsonTypeName } from './checks/context';
 import { ExtensionPolicy, type ExtensionPolicyOptions } from './checks/extension-policy';
-import { collectStartupGarbage } from './startup-gc';
 
 export interface ValidatorOptions extends LoadOptions, RuleOptions, ExtensionPolicyOptions {
   /** An already loaded store (shares definitions between validators, e.g. in tests). */
@@ -24,8 +23,7 @@ export interface EngineValidator extends Validator {
   readonly engine: Engine;
   /**
    * Gets ready for the first validation: compiles the base definitions of the given resource types
-   * (default: those of a genomics report; otherwise done on first use), then collects what loading
-   * and compiling left behind (see startup-gc.ts). Call it once, at the end of start-up.
+   * (default: those of a genomics report; otherwise done on first use). Call it at start-up.
    */
   warmUp(types?: readonly string[]): void;
 }
@@ -97,7 +95,6 @@ export function createValidator(options: ValidatorOptions = {}): EngineValidator
           for (const type of node.types) if (!seen.has(type.code) && !engine.isResourceTypeCode(type.code)) queue.push(type.code);
         }
       }
-      collectStartupGarbage();
     },
   };
 }
