@@ -11,6 +11,7 @@ import { AuditStore, type StoredAuditEvent } from './audit-store';
 import { createPayloadCipher, subjectHasher, type AuditKeyring, type PayloadCipher } from './crypto';
 import { buildAuditEvent, type AuditEventInput } from './events';
 import { parseJsonSafely, personIdentifiers } from './payload';
+import { RefusalTally, type FlowRefusal } from './refusal-tally';
 
 export interface AuditLogger {
   info(obj: object, msg?: string): void;
@@ -29,6 +30,8 @@ export interface AuditServiceOptions {
    * views) through the gateway store, so they share its group commit; absent: the audit's own connection.
    */
   eventWriter?: Pick<GatewayStore, 'commitLinked'>;
+  /** How long flow-control refusals (429, 503) are counted before their grouped AuditEvents are written (default 10 s). */
+  refusalIntervalMs?: number;
 }
 
 export const DEFAULT_RETENTION_DAYS = 365;
@@ -43,6 +46,7 @@ export class AuditService {
   private readonly now: () => Date;
   private readonly destination?: string;
   private readonly eventWriter?: Pick<GatewayStore, 'commitLinked'>;
+  private readonly refusals: RefusalTally;
 
   constructor(o: AuditServiceOptions) {
     this.store = o.store;
@@ -52,6 +56,7 @@ export class AuditService {
     this.now = o.now ?? (() => new Date());
     this.destination = o.destination;
     this.eventWriter = o.eventWriter;
+    this.refusals = new RefusalTally((events) => this.safely('refusal events', () => this.commit(events.map((e) => this.eventRow(e)))), o.refusalIntervalMs ?? 10_000);
   }
 
   /** AES-256-GCM with the current key (the HTTP layer's `encryptRejected`). */
@@ -109,6 +114,16 @@ export class AuditService {
   /** Writes one AuditEvent, logging instead of throwing (for fire-and-forget callers). */
   record(input: AuditEventInput): Promise<void> {
     return this.safely(`${input.kind} event`, () => this.event(input));
+  }
+
+  /** Counts a 429/503 answer; grouped AuditEvents follow within the interval (see refusal-tally.ts). */
+  recordRefusal(refusal: FlowRefusal): void {
+    this.refusals.add(refusal);
+  }
+
+  /** Writes the refusals counted so far; before the store closes, nothing counted is dropped. */
+  async close(): Promise<void> {
+    await this.refusals.flush();
   }
 
   async event(input: AuditEventInput): Promise<void> {

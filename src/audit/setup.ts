@@ -69,6 +69,7 @@ export async function setupAudit(o: AuditSetupOptions): Promise<AuditSetup> {
       router,
       async close() {
         stopPurge();
+        await audit.close();
         for (const c of closers) await c().catch(() => undefined);
       },
     };

@@ -27,6 +27,7 @@ export interface GatewayConfig {
     maxEventLoopLagMs: number;
     ratePerSecond: number;
     rateBurst: number;
+    maxRetryAfterHoldMs: number;
   };
   /** leaseMs: how long a claimed outbox row stays hidden from other workers (also after a crash). */
   delivery: { concurrency: number; timeoutMs: number; pollIntervalMs: number; leaseMs: number };
@@ -147,6 +148,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxEventLoopLagMs: integer(env, 'MAX_EVENT_LOOP_LAG_MS', 1000, 0, 600_000),
       ratePerSecond: number(env, 'RATE_LIMIT_PER_SECOND', 20, 0, 1_000_000),
       rateBurst: integer(env, 'RATE_LIMIT_BURST', 40, 1, 1_000_000),
+      maxRetryAfterHoldMs: integer(env, 'MAX_RETRY_AFTER_HOLD_MS', 2000, 0, 60_000),
     },
     delivery,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),

@@ -7,9 +7,9 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { createConformanceRouter } from '../ig/conformance';
 import { capabilityStatement } from './capability';
 import { baseUrlOf } from './context';
-import { BodyReadError, BodyTooLargeError } from './intake';
-import { Overloaded, ConcurrencyGate, EventLoopLag, RateLimiter } from './limits';
-import { maskCpr, requestLog } from './logging';
+import { answerError, answeringErrors } from './error-answer';
+import { ConcurrencyGate, EventLoopLag, RateLimiter, RetryAfterHold } from './limits';
+import { requestLog } from './logging';
 import { HttpError, sendError, sendResource } from './respond';
 import { liveHandler, metricsHandler, readyHandler } from './routes/ops';
 import { submitHandler, validateHandler, type PipelineDeps } from './routes/submission';
@@ -44,7 +44,7 @@ function methodNotAllowed(allowed: string): RequestHandler {
 export function createApp(deps: AppDeps): express.Express {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
   const gate = new ConcurrencyGate(limits.maxInFlight, limits.maxQueue, limits.queueTimeoutMs, (n) => deps.metrics.setValidationsInFlight(n));
-  const pipeline: PipelineDeps = { deps, limits, gate, rateLimiter: new RateLimiter(limits.ratePerSecond, limits.rateBurst), lag: new EventLoopLag(limits.maxEventLoopLagMs) };
+  const pipeline: PipelineDeps = { deps, limits, gate, rateLimiter: new RateLimiter(limits.ratePerSecond, limits.rateBurst), lag: new EventLoopLag(limits.maxEventLoopLagMs), hold: new RetryAfterHold(limits.maxRetryAfterHoldMs) };
   deps.metrics.setOutboxDepthSource(() => deps.store.outboxDepth());
 
   const app = express();
@@ -76,9 +76,9 @@ export function createApp(deps: AppDeps): express.Express {
     })
     .all(methodNotAllowed('GET'));
   const auth = deps.auth.authenticate;
-  fhir.route('/').post(auth, submitHandler(pipeline)).all(methodNotAllowed('POST'));
-  fhir.route('/\\$validate').post(auth, validateHandler(pipeline, false)).all(methodNotAllowed('POST'));
-  fhir.route('/Bundle/\\$validate').post(auth, validateHandler(pipeline, true)).all(methodNotAllowed('POST'));
+  fhir.route('/').post(auth, answeringErrors(submitHandler(pipeline), deps.logger)).all(methodNotAllowed('POST'));
+  fhir.route('/\\$validate').post(auth, answeringErrors(validateHandler(pipeline, false), deps.logger)).all(methodNotAllowed('POST'));
+  fhir.route('/Bundle/\\$validate').post(auth, answeringErrors(validateHandler(pipeline, true), deps.logger)).all(methodNotAllowed('POST'));
   fhir.route('/Task/:id').get(auth, taskHandler(deps)).all(methodNotAllowed('GET'));
   // The NGC profiles, value sets and code systems, read-only; public like /metadata (no personal data).
   fhir.use(createConformanceRouter({ publicBaseUrl: deps.publicBaseUrl }));
@@ -92,29 +92,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, _res, next) => next(new HttpError(404, 'not-found', `no such endpoint: ${req.method} ${req.path.slice(0, 200)}`)));
 
   // Every failure ends here and leaves as an OperationOutcome; stack traces go to the log only.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (res.headersSent) {
-      req.socket.destroy();
-      return;
-    }
-    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.headers);
-    if (err instanceof BodyTooLargeError) {
-      // The rest of the body is not read; the connection cannot be reused.
-      res.setHeader('Connection', 'close');
-      return sendError(res, 413, 'too-costly', `${err.message} (SUB-10)`);
-    }
-    if (err instanceof BodyReadError) return sendError(res, 400, 'incomplete', err.message);
-    if (err instanceof Overloaded) {
-      return sendError(res, 503, 'transient', 'the gateway is at capacity; retry later', { 'Retry-After': String(err.retryAfterSec) });
-    }
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      // Errors raised by Express itself (e.g. a malformed URL): the client's fault, told plainly.
-      return sendError(res, status, 'invalid', maskCpr(String((err as Error).message ?? 'bad request')).slice(0, 200));
-    }
-    const e = err as Error;
-    deps.logger.error({ reqId: req.requestId, err: { name: e?.name, message: maskCpr(String(e?.message)), stack: e?.stack ? maskCpr(e.stack) : undefined } }, 'unhandled error');
-    sendError(res, 500, 'exception', `internal error; quote request id ${req.requestId ?? 'unknown'} to NGC support`);
-  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => answerError(err, req, res, deps.logger));
   return app;
 }

@@ -103,6 +103,43 @@ export class EventLoopLag {
   }
 }
 
+/**
+ * A client told to come back after N seconds (503) that comes back sooner is held until then, at
+ * most `maxHoldMs`, and then admitted like any other request, instead of being refused again at
+ * once. Refusing is not free (reading the request, answering it), so clients that ignore
+ * Retry-After would otherwise keep the main thread busy refusing them and starve the submissions
+ * it has admitted; a held request costs a timer and its socket.
+ */
+export class RetryAfterHold {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly maxHoldMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  refused(key: string, retryAfterSec: number): void {
+    if (this.maxHoldMs <= 0) return;
+    const t = this.now();
+    this.until.set(key, t + retryAfterSec * 1000);
+    if (this.until.size > 10_000) {
+      for (const [k, u] of this.until) if (u <= t) this.until.delete(k);
+    }
+  }
+
+  /** How long to hold this client's new request (0: not at all). */
+  holdMs(key: string): number {
+    const u = this.until.get(key);
+    if (u === undefined) return 0;
+    const left = u - this.now();
+    if (left <= 0) {
+      this.until.delete(key);
+      return 0;
+    }
+    return Math.min(left, this.maxHoldMs);
+  }
+}
+
 /** Per-key token buckets: `ratePerSecond` sustained, `burst` at once. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

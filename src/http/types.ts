@@ -76,6 +76,8 @@ export interface HttpLimits {
   /** Per-client token bucket: sustained requests per second (0 disables the limit) and burst size. */
   ratePerSecond: number;
   rateBurst: number;
+  /** A client's request that comes back before its 503's Retry-After is held this long at most (0: not held). */
+  maxRetryAfterHoldMs: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -88,6 +90,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxEventLoopLagMs: 1000,
   ratePerSecond: 20,
   rateBurst: 40,
+  maxRetryAfterHoldMs: 2000,
 };
 
 export interface AppDeps {

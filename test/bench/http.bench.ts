@@ -14,7 +14,8 @@
  * both, at the end of the accepted phase, are within 5% of their values after warm-up (the second
  * forced GC). A backlog that keeps growing means delivery does not keep up.
  *
- * BENCH_SECONDS (default 60) sets the length of phase 1; phases 2 and 3 take a third of it.
+ * BENCH_SECONDS (default 60) sets the length of phase 1; phases 2 and 3 take a third of it, or
+ * BENCH_OVERLOAD_SECONDS for phase 3.
  *
  * Each phase also reports the gateway's CPU time per answered request (whole process and main
  * thread, from /proc): on a machine shared with other work, throughput and latency say more about
@@ -38,6 +39,9 @@ interface CannonResult {
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<CannonResult>;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const SIDE_SECONDS = Math.max(5, Math.round(SECONDS / 3));
+/** Long enough to see whether memory under overload levels off (it must not grow without bound). */
+const OVERLOAD_SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? SIDE_SECONDS);
 const EXAMPLE = 'wgs-germline-positive.json';
 const INVALID = path.join(__dirname, '..', '..', 'implementation-guide', 'examples', 'invalid', 'REP-03.json');
 
@@ -112,8 +116,9 @@ async function main(): Promise<void> {
     MAX_EVENT_LOOP_LAG_MS: '500',
     LOG_LEVEL: 'warn',
     DELIVERY_POLL_MS: '200',
-    // Passed through so runs can compare pool sizes (0 = on the event loop) or profile the gateway.
+    // Passed through so runs can compare pool sizes (0 = on the event loop), holding early retries or not, or profile the gateway.
     ...(process.env.VALIDATION_WORKERS ? { VALIDATION_WORKERS: process.env.VALIDATION_WORKERS } : {}),
+    ...(process.env.MAX_RETRY_AFTER_HOLD_MS ? { MAX_RETRY_AFTER_HOLD_MS: process.env.MAX_RETRY_AFTER_HOLD_MS } : {}),
     NODE_OPTIONS: [`--expose-gc --require ${path.join(__dirname, 'support', 'gc-on-signal.js')}`, process.env.BENCH_NODE_OPTIONS ?? ''].join(' ').trim(),
   });
   const pid = g.proc.pid!;
@@ -122,8 +127,20 @@ async function main(): Promise<void> {
     const token = await accessToken(g.url, client);
     const headers = { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` };
     let n = 0;
-    // Each request is a new submission: same content apart from its Bundle.identifier.
-    const variant = (b: Json): string => JSON.stringify({ ...b, identifier: { ...b.identifier, value: `${b.identifier.value}-bench-${++n}` } });
+    // Each request is a new submission: same content apart from its Bundle.identifier. The Bundle
+    // is serialised once around a marker, so the load generator, which shares the 2 cores with the
+    // gateway, spends as little CPU as it can per request.
+    const MARK = '\u0000bench-marker\u0000';
+    const templates = new Map<Json, [string, string]>();
+    const variant = (b: Json): string => {
+      let t = templates.get(b);
+      if (!t) {
+        const [head, tail] = JSON.stringify({ ...b, identifier: { ...b.identifier, value: `${b.identifier.value}-bench-${MARK}` } }).split(JSON.stringify(MARK).slice(1, -1));
+        t = [head, tail];
+        templates.set(b, t);
+      }
+      return t[0] + String(++n) + t[1];
+    };
 
     // Warm-up: the first submissions compile what the engine compiles lazily.
     for (let i = 0; i < 20; i++) await fetch(`${g.url}/fhir`, { method: 'POST', headers, body: variant(valid) });
@@ -152,6 +169,7 @@ async function main(): Promise<void> {
     const phase = async (name: string, body: Json, connections: number, seconds: number) => {
       const before = rssMiB(pid);
       const cpuBefore = cpuSeconds(pid);
+      const loadGeneratorBefore = process.cpuUsage();
       const threadsBefore = threadSeconds(pid);
       const result = await autocannon({
         url: `${g.url}/fhir`,
@@ -165,6 +183,7 @@ async function main(): Promise<void> {
       for (const [code, v] of Object.entries(result.statusCodeStats ?? {})) codes[code] = v.count;
       const after = rssMiB(pid);
       const cpuAfter = cpuSeconds(pid);
+      const loadGenerator = process.cpuUsage(loadGeneratorBefore);
       const answered = Object.values(codes).reduce((a, b) => a + b, 0);
       if (process.env.BENCH_THREADS) {
         const deltas = [...threadSeconds(pid)].map(([tid, sec]) => [tid === String(pid) ? 'main' : tid, answered ? Math.round(((sec - (threadsBefore.get(tid) ?? 0)) * 100000) / answered) / 100 : 0] as const);
@@ -181,7 +200,12 @@ async function main(): Promise<void> {
         errors: result.errors,
         timeouts: result.timeouts,
         // Includes the delivery worker's share (it runs on the main thread while the phase lasts).
-        cpuMsPerRequest: { process: perRequestMs('process'), mainThread: perRequestMs('main') },
+        cpuMsPerRequest: {
+          process: perRequestMs('process'),
+          mainThread: perRequestMs('main'),
+          // autocannon and this script, on the same 2 cores: what the gateway cannot have.
+          loadGenerator: answered ? Math.round((loadGenerator.user + loadGenerator.system) / 10 / answered) / 100 : NaN,
+        },
         loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
         rssMiB: { before: Math.round(before.rss), after: Math.round(after.rss), peak: Math.round(after.peak) },
       };
@@ -202,8 +226,8 @@ async function main(): Promise<void> {
     clearInterval(collector);
     await collecting;
     const acceptedEnd = (Date.now() - t0) / 1000;
-    const rejected = await phase('rejected (REP-03, 422)', invalid, 10, Math.max(5, Math.round(SECONDS / 3)));
-    const overload = await phase('overload (400 connections)', valid, 400, Math.max(5, Math.round(SECONDS / 3)));
+    const rejected = await phase('rejected (REP-03, 422)', invalid, 10, SIDE_SECONDS);
+    const overload = await phase('overload (400 connections)', valid, 400, OVERLOAD_SECONDS);
     clearInterval(sampler);
 
     const retryAfter = await (async () => {
@@ -235,7 +259,7 @@ async function main(): Promise<void> {
           cpus: os.cpus().length,
           acceptedPerSecond: Math.round((accepted.codes['202'] ?? 0) / SECONDS),
           acceptedP99Ms: accepted.result.latency.p99,
-          rejectedPerSecond: Math.round((rejected.codes['422'] ?? 0) / Math.max(5, Math.round(SECONDS / 3))),
+          rejectedPerSecond: Math.round((rejected.codes['422'] ?? 0) / SIDE_SECONDS),
           overloadStatusCodes: overload.codes,
           shedExample: retryAfter,
           rssMiBDuringAcceptedPhase: {

@@ -378,6 +378,58 @@ describe('HTTP API', () => {
       expect((await first).status).toBe(200);
       expect((await queued).status).toBe(200);
     });
+
+    it('a client that comes back before its Retry-After is held until then and served, not refused again at once', async () => {
+      let releaseValidation!: () => void;
+      const blocked = new Promise<void>((r) => (releaseValidation = r));
+      let calls = 0;
+      await h.close();
+      h = await startHarness({
+        validateSubmission: async () => {
+          if (calls++ === 0) await blocked;
+          return [];
+        },
+        limits: { ratePerSecond: 0, maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 5000 },
+      });
+      const first = h.post('/fhir/$validate', typicalBundle());
+      await new Promise((r) => setTimeout(r, 100));
+      const shed = await h.post('/fhir/$validate', typicalBundle());
+      expect(shed.status).toBe(503);
+      expect(shed.headers.get('retry-after')).toBe('1');
+      // Straight back, ignoring Retry-After: held; meanwhile the slot frees up.
+      const started = Date.now();
+      const early = h.post('/fhir/$validate', typicalBundle());
+      await new Promise((r) => setTimeout(r, 300));
+      releaseValidation();
+      expect((await first).status).toBe(200);
+      expect((await early).status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+      // Another client was never refused, so it is not held.
+      const t = Date.now();
+      expect((await h.post('/fhir/$validate', typicalBundle(), { client: 'region-m' })).status).toBe(200);
+      expect(Date.now() - t).toBeLessThan(800);
+    });
+
+    it('with the hold switched off, a client that comes straight back is refused again at once', async () => {
+      let releaseValidation!: () => void;
+      const blocked = new Promise<void>((r) => (releaseValidation = r));
+      await h.close();
+      h = await startHarness({
+        validateSubmission: async () => {
+          await blocked;
+          return [];
+        },
+        limits: { ratePerSecond: 0, maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 0 },
+      });
+      const first = h.post('/fhir/$validate', typicalBundle());
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await h.post('/fhir/$validate', typicalBundle())).status).toBe(503);
+      const t = Date.now();
+      expect((await h.post('/fhir/$validate', typicalBundle())).status).toBe(503);
+      expect(Date.now() - t).toBeLessThan(800);
+      releaseValidation();
+      expect((await first).status).toBe(200);
+    });
   });
 
   describe('operations', () => {

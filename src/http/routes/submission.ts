@@ -13,7 +13,7 @@ import { operationOutcome } from '../../validation/outcome';
 import { checkMediaType, parseSubmissionBody, readBodyLimited, ruleRef, type IntakeResult } from '../intake';
 import { baseUrlOf, clientOf, requireScope } from '../context';
 import { logFields } from '../logging';
-import { ConcurrencyGate, EventLoopLag, Overloaded, RateLimiter } from '../limits';
+import { ConcurrencyGate, EventLoopLag, Overloaded, RateLimiter, RetryAfterHold } from '../limits';
 import { HttpError, sendResource } from '../respond';
 import { extractSubmissionFacts, type SubmissionFacts } from '../submission-facts';
 import { SCOPE_READ, SCOPE_WRITE, type AppDeps, type AuthenticatedClient, type HttpLimits } from '../types';
@@ -26,6 +26,7 @@ export interface PipelineDeps {
   gate: ConcurrencyGate;
   rateLimiter: RateLimiter;
   lag: EventLoopLag;
+  hold: RetryAfterHold;
 }
 
 interface ReadBody {
@@ -34,9 +35,15 @@ interface ReadBody {
 }
 
 /** The common front of both routes; answers 413/415/429/503 by throwing. */
-async function admit(p: PipelineDeps, req: Request, scopes: string[]): Promise<{ client: AuthenticatedClient; release: () => void }> {
+async function admit(p: PipelineDeps, req: Request, res: Response, scopes: string[]): Promise<{ client: AuthenticatedClient; release: () => void }> {
   const client = clientOf(req);
   requireScope(client, scopes);
+  const hold = p.hold.holdMs(client.clientId);
+  if (hold > 0) await new Promise((r) => setTimeout(r, hold));
+  // Every 503 of this request, whether from the gate, the event loop's lag or the validation pool.
+  res.once('finish', () => {
+    if (res.statusCode === 503) p.hold.refused(client.clientId, Number(res.getHeader('retry-after')) || 1);
+  });
   const wait = p.rateLimiter.take(client.clientId);
   if (wait > 0) {
     throw new HttpError(429, 'throttled', `too many requests from client ${client.clientId}; retry after ${wait} s`, { 'Retry-After': String(wait) });
@@ -197,7 +204,7 @@ export function submitHandler(p: PipelineDeps) {
   };
 
   return async (req: Request, res: Response): Promise<void> => {
-    const { client, release } = await admit(p, req, [SCOPE_WRITE]);
+    const { client, release } = await admit(p, req, res, [SCOPE_WRITE]);
     try {
       const receivedAt = now();
       const body = await readBodyLimited(req, p.limits.maxBodyBytes);
@@ -325,7 +332,7 @@ export function validateHandler(p: PipelineDeps, bundleOnly: boolean) {
   const { deps } = p;
   const now = deps.now ?? (() => new Date());
   return async (req: Request, res: Response): Promise<void> => {
-    const { client, release } = await admit(p, req, [SCOPE_WRITE, SCOPE_READ]);
+    const { client, release } = await admit(p, req, res, [SCOPE_WRITE, SCOPE_READ]);
     try {
       const { body, intake } = await readAndParse(p, req);
       if (intake.status === 400 || intake.status === 413 || !intake.value) {

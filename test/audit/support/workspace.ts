@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { createApp, createLogger, createMetrics } from '../../../src/http';
+import type { HttpLimits } from '../../../src/http/types';
 import { openStore, type GatewayStore } from '../../../src/store';
 import { createSamlAuth } from '../../../src/auth/saml';
 import { DISPLAY_NAME_ATTRIBUTE, type DevIdp } from '../../../src/auth/saml/dev-idp';
@@ -32,7 +33,7 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-export async function startWorkspace(): Promise<Workspace> {
+export async function startWorkspace(o: { limits?: Partial<HttpLimits> } = {}): Promise<Workspace> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngc-audit-'));
   const inner = await openStore({ dataDir });
   const auditStore = await AuditStore.open({ dataDir });
@@ -51,7 +52,7 @@ export async function startWorkspace(): Promise<Workspace> {
     auth: { authenticate: testAuthenticate },
     logger: createLogger({ destination: new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }) }),
     metrics: createMetrics({ defaultMetrics: false }),
-    limits: { ratePerSecond: 0, maxEventLoopLagMs: 0 },
+    limits: { ratePerSecond: 0, maxEventLoopLagMs: 0, ...o.limits },
     publicBaseUrl: base,
     encryptRejected: audit.encrypt,
     submissionObserver: submissionObserver(audit),
