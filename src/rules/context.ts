@@ -45,7 +45,7 @@ export class BundleContext {
     readonly data: RuleData,
   ) {
     this.now = now;
-    this.catalogue = new RuleCatalogue(data.rules);
+    this.catalogue = catalogueOf(data);
     const list = Array.isArray(bundle.entry) ? bundle.entry : [];
     list.forEach((entry, index) => {
       if (!isObject(entry) || !isObject(entry.resource) || typeof entry.resource.resourceType !== 'string') return;
@@ -106,16 +106,20 @@ export class BundleContext {
     let index = this.componentCache.get(entry);
     if (!index) {
       index = new Map();
-      asArray(entry.resource.component).forEach((component, i) => {
-        if (!isObject(component)) return;
+      const components = asArray(entry.resource.component);
+      for (let i = 0; i < components.length; i++) {
+        const component = components[i];
+        if (!isObject(component) || !isObject(component.code) || !Array.isArray(component.code.coding)) continue;
         const ref: ComponentRef = { component, path: `${entry.path}.component[${i}]` };
-        const keys = new Set(codings(component.code).map(({ coding }) => `${String(coding.system)}|${String(coding.code)}`));
-        for (const key of keys) {
-          const list = (index as Map<string, ComponentRef[]>).get(key);
-          if (list) list.push(ref);
-          else (index as Map<string, ComponentRef[]>).set(key, [ref]);
+        for (const coding of component.code.coding) {
+          if (!isObject(coding)) continue;
+          const key = `${String(coding.system)}|${String(coding.code)}`;
+          const list = index.get(key);
+          // the same code twice in one component lists the component once
+          if (!list) index.set(key, [ref]);
+          else if (list[list.length - 1] !== ref) list.push(ref);
         }
-      });
+      }
       this.componentCache.set(entry, index);
     }
     return index.get(`${system}|${code}`) ?? [];
@@ -138,23 +142,41 @@ export class BundleContext {
     const cached = this.referenceCache.get(entry);
     if (cached) return cached;
     const out: ReferenceSite[] = [];
-    const walk = (node: unknown, path: string, element: string) => {
+    // The walk keeps the keys and indices that lead to the current node and spells a path out only
+    // for a Reference: building one for every object visited was most of the rules' garbage.
+    const keys: string[] = [];
+    const steps: (string | number)[] = [];
+    const site = (ref: Json): ReferenceSite => {
+      let path = entry.path;
+      for (const step of steps) path += typeof step === 'number' ? `[${step}]` : `.${step}`;
+      return { ref, path, element: keys.join('.') };
+    };
+    const walk = (node: unknown): void => {
       if (Array.isArray(node)) {
-        for (let i = 0; i < node.length; i++) if (typeof node[i] === 'object' && node[i] !== null) walk(node[i], `${path}[${i}]`, element);
+        for (let i = 0; i < node.length; i++) {
+          if (typeof node[i] !== 'object' || node[i] === null) continue;
+          steps.push(i);
+          walk(node[i]);
+          steps.pop();
+        }
         return;
       }
       if (!isObject(node)) return;
-      if (typeof node.reference === 'string' && element) out.push({ ref: node, path, element });
+      if (typeof node.reference === 'string' && keys.length) out.push(site(node));
       for (const key in node) {
         const value = node[key];
         // Only objects can hold References; narrative and extensions never point at entries.
         if (typeof value !== 'object' || value === null) continue;
-        if ((key === 'contained' || key === 'text') && element === '') continue;
+        if ((key === 'contained' || key === 'text') && keys.length === 0) continue;
         if (key === 'extension' || key === 'modifierExtension') continue;
-        walk(value, `${path}.${key}`, element ? `${element}.${key}` : key);
+        keys.push(key);
+        steps.push(key);
+        walk(value);
+        steps.pop();
+        keys.pop();
       }
     };
-    walk(entry.resource, entry.path, '');
+    walk(entry.resource);
     this.referenceCache.set(entry, out);
     return out;
   }
@@ -174,8 +196,23 @@ export function str(value: unknown): string | undefined {
 
 /** Codings of a CodeableConcept with their index. */
 export function codings(cc: unknown): { coding: Json; index: number }[] {
-  if (!isObject(cc)) return [];
-  return asArray(cc.coding).flatMap((coding, index) => (isObject(coding) ? [{ coding, index }] : []));
+  if (!isObject(cc) || !Array.isArray(cc.coding)) return [];
+  const out: { coding: Json; index: number }[] = [];
+  const list = cc.coding;
+  for (let index = 0; index < list.length; index++) {
+    const coding = list[index];
+    if (isObject(coding)) out.push({ coding, index });
+  }
+  return out;
+}
+
+const catalogues = new WeakMap<RuleData, RuleCatalogue>();
+
+/** One catalogue per rule data (a BundleContext is made per submission; the catalogue need not be). */
+function catalogueOf(data: RuleData): RuleCatalogue {
+  let catalogue = catalogues.get(data);
+  if (!catalogue) catalogues.set(data, (catalogue = new RuleCatalogue(data.rules)));
+  return catalogue;
 }
 
 export interface ComponentRef {

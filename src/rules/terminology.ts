@@ -7,32 +7,73 @@ import { isObject, type Json } from './context';
 import type { CodeForms } from './data';
 import type { Rule } from './rule';
 
-/** Visits every object of the Bundle with its FHIRPath (`Bundle.entry[2].resource.code.coding[0]`). */
-export function walkObjects(root: unknown, visit: (node: Json, path: string) => void, path = 'Bundle'): void {
-  if (Array.isArray(root)) {
-    for (let i = 0; i < root.length; i++) if (typeof root[i] === 'object' && root[i] !== null) walkObjects(root[i], visit, `${path}[${i}]`);
-    return;
+/**
+ * Visits every object of the Bundle; `pathOf()` spells out the FHIRPath of the one being visited
+ * (`Bundle.entry[2].resource.code.coding[0]`). The walk keeps only the keys and indices on the way
+ * and builds a path when asked: visitors need one only for the rare object they report.
+ */
+export function walkObjects(root: unknown, visit: (node: Json, pathOf: () => string) => void, path = 'Bundle'): void {
+  const steps: (string | number)[] = [];
+  const pathOf = (): string => {
+    let out = path;
+    for (const step of steps) out += typeof step === 'number' ? `[${step}]` : `.${step}`;
+    return out;
+  };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        if (typeof node[i] !== 'object' || node[i] === null) continue;
+        steps.push(i);
+        walk(node[i]);
+        steps.pop();
+      }
+      return;
+    }
+    if (!isObject(node)) return;
+    visit(node, pathOf);
+    for (const key in node) {
+      const value = node[key];
+      if (typeof value !== 'object' || value === null) continue;
+      steps.push(key);
+      walk(value);
+      steps.pop();
+    }
+  };
+  walk(root);
+}
+
+interface CompiledForms {
+  aliases: Map<string, string>;
+  forms: Map<string, CodeForms['systems'][number] & { re: RegExp }>;
+}
+
+const compiledForms = new WeakMap<CodeForms, CompiledForms>();
+
+/** The alias table and the code patterns, compiled once per rule data rather than per submission. */
+function compiled(forms: CodeForms): CompiledForms {
+  let c = compiledForms.get(forms);
+  if (!c) {
+    c = {
+      aliases: new Map(forms.aliases.map((a) => [a.from, a.to])),
+      forms: new Map(forms.systems.map((s) => [s.system, { ...s, re: new RegExp(s.pattern) }])),
+    };
+    compiledForms.set(forms, c);
   }
-  if (!isObject(root)) return;
-  visit(root, path);
-  for (const key in root) {
-    const value = root[key];
-    if (typeof value === 'object' && value !== null) walkObjects(value, visit, `${path}.${key}`);
-  }
+  return c;
 }
 
 /** Rewrites aliased code system URIs in place; one TERM-01 warning per rewrite. */
 export function normalizeTerminology(bundle: Bundle, forms: CodeForms, catalogue: RuleCatalogue): ValidationIssue[] {
-  const aliases = new Map(forms.aliases.map((a) => [a.from, a.to]));
+  const { aliases } = compiled(forms);
   const out: ValidationIssue[] = [];
-  walkObjects(bundle, (node, path) => {
+  walkObjects(bundle, (node, pathOf) => {
     if (typeof node.system !== 'string' || typeof node.code !== 'string') return;
     const to = aliases.get(node.system);
     if (!to) return;
     out.push(ruleIssue(catalogue, 'TERM-01', {
       code: 'informational',
       diagnostics: `Code system ${node.system} was normalised to ${to}`,
-      expression: `${path}.system`,
+      expression: `${pathOf()}.system`,
     }));
     node.system = to;
   });
@@ -40,17 +81,16 @@ export function normalizeTerminology(bundle: Bundle, forms: CodeForms, catalogue
 }
 
 export const term02: Rule = (ctx) => {
-  const aliases = new Map(ctx.data.codeForms.aliases.map((a) => [a.from, a.to]));
-  const forms = new Map(ctx.data.codeForms.systems.map((s) => [s.system, { ...s, re: new RegExp(s.pattern) }]));
+  const { aliases, forms } = compiled(ctx.data.codeForms);
   const out: ValidationIssue[] = [];
-  walkObjects(ctx.bundle, (node, path) => {
+  walkObjects(ctx.bundle, (node, pathOf) => {
     if (typeof node.system !== 'string' || typeof node.code !== 'string') return;
     const form = forms.get(aliases.get(node.system) ?? node.system);
     if (!form || form.re.test(node.code)) return;
     out.push(ctx.issue('TERM-02', {
       code: 'code-invalid',
       diagnostics: `'${node.code}' is not a ${form.name} code (expected the form ${form.example})`,
-      expression: `${path}.code`,
+      expression: `${pathOf()}.code`,
     }));
   });
   return out;

@@ -3,39 +3,14 @@
  * `ready`, then judges raw request bytes, so the main thread neither validates nor re-serialises.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseSubmissionBody } from '../http/intake';
-import { extractSubmissionFacts } from '../http/submission-facts';
-import type { JudgedSubmission } from '../http/types';
-import { createSubmissionValidator, type SubmissionValidator } from './index';
+import { createSubmissionValidator } from './index';
+import { judgeSubmission, termRewrote } from './judge';
 import { warmUpSubmissionValidator, type PoolJob, type PoolReply, type PoolWorkerData } from './pool';
 
 const port = parentPort;
 if (!port) throw new Error('pool-worker.ts runs only as a worker thread');
 
 const data = workerData as PoolWorkerData;
-const termRewrote = (issues: { rule?: { id: string } }[]) => issues.some((i) => i.rule?.id === 'TERM-01');
-
-/**
- * What `POST /fhir` needs, in the order it is found in-process: the intake guard, the facts (read
- * before TERM-01 rewrites anything), and the engine only where the route would run it.
- */
-function judge(sv: SubmissionValidator, body: Buffer, now: Date): JudgedSubmission {
-  const intake = parseSubmissionBody(body, data.limits);
-  const value = intake.value as Record<string, unknown> | undefined;
-  const judged: JudgedSubmission = {
-    intake: { issues: intake.issues, status: intake.status },
-    resourceType: value ? (typeof value.resourceType === 'string' ? value.resourceType : null) : undefined,
-    bundleType: typeof value?.type === 'string' ? value.type : undefined,
-    facts: extractSubmissionFacts(value ?? {}),
-  };
-  const engineRuns = value?.resourceType === 'Bundle' && (intake.status === undefined || intake.status === 422) && !intake.issues.some((i) => i.rule?.id === 'SUB-10');
-  if (engineRuns) {
-    const verdict = sv.validateParsed(value, now);
-    judged.engineIssues = verdict.issues;
-    if (termRewrote(verdict.issues)) judged.normalised = JSON.stringify(verdict.bundle);
-  }
-  return judged;
-}
 try {
   const sv = createSubmissionValidator({ limits: data.limits });
   warmUpSubmissionValidator(sv);
@@ -49,7 +24,7 @@ try {
     let reply: PoolReply;
     try {
       if (job.type === 'judge') {
-        const judgement = judge(sv, Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), new Date(job.now));
+        const judgement = judgeSubmission(sv, Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), new Date(job.now), data.limits);
         port.postMessage({ type: 'judgement', id: job.id, judgement } satisfies PoolReply);
         return;
       }

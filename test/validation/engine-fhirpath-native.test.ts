@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BAIL, compileNative } from '../../src/validation/compile/fhirpath-native';
+import { BAIL, compileNative, temporal } from '../../src/validation/compile/fhirpath-native';
 import { compiledInvariant, invariantHolds } from '../../src/validation/compile/fhirpath';
 import type { CompiledInvariant } from '../../src/validation/compile/model';
 
@@ -126,6 +126,14 @@ describe('native FHIRPath evaluator', () => {
     ['extension by url', "extension('http://x').value.ofType(string).all(matches('^a+$'))", { extension: [{ url: 'http://x', valueString: 'aab' }, { url: 'http://y', valueString: 'b' }] }],
     ['exists with criteria', "coding.exists(system = 's')", { coding: [{ system: 't' }, { system: 's' }] }],
     ['not equal', "system != 'a'", { system: 'b' }],
+    // member chains: one-item steps are taken without collections, several items as collections
+    ['chain through several items', "component.code.coding.where(system = 's').count() = 2", { component: [{ code: { coding: [{ system: 's' }] } }, { code: { coding: [{ system: 's' }, { system: 't' }] } }] }],
+    ['chain ending in several items', 'component.code.coding.count() = 3', { component: [{ code: { coding: [{ system: 's' }] } }, { code: { coding: [{ system: 's' }, { system: 't' }] } }] }],
+    ['chain through an empty step', "component.code.coding.where(system = 's').exists()", { component: [{ code: { text: 'x' } }] }],
+    ['several items compared with nothing', '(component.code.text = status).empty()', { component: [{ code: { text: 'a' } }, { code: { text: 'b' } }] }],
+    ['where keeping some items', "component.where(code.text = 'b').code.text = 'b'", { component: [{ code: { text: 'a' } }, { code: { text: 'b' } }] }],
+    ['where keeping every item', "component.where(code.text.exists()).count() = 2", { component: [{ code: { text: 'a' } }, { code: { text: 'b' } }] }],
+    ['LOINC-like code compared', "code.coding.where(code = '48002-0').exists()", { code: { coding: [{ code: '48002-0' }] } }],
   ];
   test.each(cases)('%s: same verdict as fhirpath.js', (_name, expression, value) => {
     const n = nativeVerdict(expression, value);
@@ -143,7 +151,28 @@ describe('native FHIRPath evaluator', () => {
     expect(nativeVerdict('value.exists()', { valueString: 'a' })).toBe('bail');
     expect(nativeVerdict("code.matches('a')", { code: ['a', 'b'] })).toBe('bail');
     expect(nativeVerdict("date = '2020-01-01'", { date: '2020-01-01' })).toBe('bail');
+    expect(nativeVerdict("component.code.text = 'a'", { component: [{ code: { text: 'a' } }, { code: { text: 'b' } }] })).toBe('bail');
+    expect(nativeVerdict("code = 'a'", { code: 1 })).toBe('bail');
+    expect(nativeVerdict("code = 'a'", { code: ['a', 'b'] })).toBe('bail');
+    expect(nativeVerdict("code = '2020-01'", { code: '2020-01' })).toBe('bail');
+    expect(nativeVerdict('component.code.text.exists()', { component: [{ code: { text: 'a', _text: { extension: [] } } }] })).toBe('bail');
+    expect(nativeVerdict("component.where(code.text = 'a').exists()", { component: [{ code: { text: 'a' } }, { code: { text: ['b', 'c'] } }] })).toBe('bail');
     expect(nativeVerdict('value.ofType(Quantity).exists()', { valueAge: { value: 1 } })).toBe('bail');
     expect(compileNative('%resource.id.exists()')).toBeNull();
+  });
+
+  test('tells date-like strings apart exactly as the pattern fhirpath.js dates follow', () => {
+    const pattern = /^(\d{4}(-\d{2}(-\d{2})?)?(T|$)|\d{2}:\d{2})/;
+    const alphabet = ['0', '9', '-', 'T', ':', 'a'];
+    const mismatches: string[] = [];
+    const each = (prefix: string, left: number): void => {
+      if (temporal(prefix) !== pattern.test(prefix)) mismatches.push(prefix);
+      if (left) for (const ch of alphabet) each(prefix + ch, left - 1);
+    };
+    each('', 7);
+    for (const s of ['2020-01-01', '2020-01-01T10:00', '2020-01-0', '2020-01-01x', '2020-01', '2020-01T', '2020-1-01', '12:30', '12:3', '48002-0', 'LA6683-2', '2020-01-01-01']) {
+      if (temporal(s) !== pattern.test(s)) mismatches.push(s);
+    }
+    expect(mismatches).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@
  * reached through them.
  */
 import { isUtf8 } from 'node:buffer';
+import { looksClean } from './json-clean-scan';
 
 export type JsonProblemKind =
   | 'syntax'
@@ -110,7 +111,32 @@ export function firstInvalidUtf8Offset(buf: Uint8Array): number {
   return -1;
 }
 
+/**
+ * Bodies up to this size take the fast path when clean (json-clean-scan.ts); beyond it the decoded
+ * copy the fast path needs would add noticeably to a large body's memory.
+ */
+const FAST_PATH_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Parses a body as the strict parser does (same value, same problems): a clean body through the
+ * fast path, anything else through the strict parser, which says what is wrong.
+ */
 export function parseStrictJson(buf: Buffer, options: StrictParseOptions): StrictParseResult {
+  if (buf.length <= FAST_PATH_MAX_BYTES && isUtf8(buf)) {
+    const start = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    if (looksClean(buf, start, options.maxDepth)) {
+      try {
+        return { value: JSON.parse(buf.toString('utf8', start)), problems: [], aborted: false, truncated: false };
+      } catch {
+        // not JSON after all: the strict parser below says where and why
+      }
+    }
+  }
+  return parseStrictJsonBytes(buf, options);
+}
+
+/** The strict parser itself, byte by byte (exported for the tests that compare it with the fast path). */
+export function parseStrictJsonBytes(buf: Buffer, options: StrictParseOptions): StrictParseResult {
   const problems: JsonProblem[] = [];
   let truncated = false;
   const n = buf.length;

@@ -69,18 +69,46 @@ function isChoiceKey(key: string, name: string): boolean {
 function pushValue(out: Coll, v: unknown): void {
   if (v === null) bail();
   if (Array.isArray(v)) {
-    for (const x of v) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
       if (x === null || x === undefined) bail();
       out.push(x);
     }
   } else out.push(v);
 }
 
-function member(input: Coll, name: string): Coll {
+/** A JSON array usable as a collection as it is (no null or missing items). */
+function plainArray(v: unknown[]): boolean {
+  for (let i = 0; i < v.length; i++) if (v[i] === null || v[i] === undefined) return false;
+  return true;
+}
+
+/**
+ * `name` of each item. Collections are never modified once built, so a single item's JSON array is
+ * the result itself (most steps have one input item): copying it was the evaluator's main garbage.
+ */
+function member(input: Coll, name: string, twin: string): Coll {
+  if (input.length === 1) {
+    const item = input[0];
+    if (!isObj(item)) return EMPTY;
+    if (item[twin] !== undefined) bail();
+    const v = item[name];
+    if (v === undefined) {
+      for (const k in item) if (isChoiceKey(k, name)) bail();
+      return EMPTY;
+    }
+    if (v === null) bail();
+    if (Array.isArray(v)) {
+      if (!plainArray(v)) bail();
+      return v;
+    }
+    return [v];
+  }
   const out: Coll = [];
-  for (const item of input) {
+  for (let i = 0; i < input.length; i++) {
+    const item = input[i];
     if (!isObj(item)) continue;
-    if (item['_' + name] !== undefined) bail();
+    if (item[twin] !== undefined) bail();
     const v = item[name];
     if (v !== undefined) {
       pushValue(out, v);
@@ -111,14 +139,41 @@ function memberOfType(input: Coll, name: string, type: string): Coll {
   return out;
 }
 
-function singleton(c: Coll): unknown {
-  if (c.length > 1) bail();
-  return c[0];
+const digitAt = (v: string, i: number): boolean => {
+  const c = v.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+
+/**
+ * Whether fhirpath.js may read the string as a date or time: TEMPORAL.test(v), spelled out (codes
+ * such as LOINC's start with digits, and this runs on every string compared).
+ */
+export function temporal(v: string): boolean {
+  if (!digitAt(v, 0) || !digitAt(v, 1)) return false;
+  if (v.charCodeAt(2) === 58 /* : */) return digitAt(v, 3) && digitAt(v, 4);
+  if (!digitAt(v, 2) || !digitAt(v, 3)) return false;
+  // YYYY, then optionally -MM and -DD, then the end or 'T'; a '-' not followed by two digits ends the date there
+  let i = 4;
+  for (let part = 0; part < 2; part++) {
+    if (v.charCodeAt(i) === 45 /* - */ && digitAt(v, i + 1) && digitAt(v, i + 2)) {
+      const after = i + 3;
+      if (after === v.length || v.charCodeAt(after) === 84 /* T */) return true;
+      if (part === 0 && v.charCodeAt(after) === 45) {
+        i = after;
+        continue;
+      }
+      // no longer form matched: fall back to the shorter one ending at i
+    }
+    break;
+  }
+  return isDateEnd(v, 4) || (i > 4 && isDateEnd(v, 7));
 }
+
+const isDateEnd = (v: string, i: number): boolean => i === v.length || v.charCodeAt(i) === 84;
 
 function comparable(v: unknown): string | number | boolean {
   if (typeof v === 'string') {
-    if (TEMPORAL.test(v)) bail();
+    if (temporal(v)) bail();
     return v;
   }
   if (typeof v === 'number') {
@@ -127,14 +182,6 @@ function comparable(v: unknown): string | number | boolean {
   }
   if (typeof v === 'boolean') return v;
   return bail();
-}
-
-function equals(a: Coll, b: Coll): boolean | undefined {
-  if (a.length === 0 || b.length === 0) return undefined;
-  const x = comparable(singleton(a));
-  const y = comparable(singleton(b));
-  if (typeof x !== typeof y) bail();
-  return x === y;
 }
 
 function number(v: unknown): number {
@@ -193,81 +240,255 @@ function memberStep(n: AstNode): { base?: AstNode; name: string } | undefined {
   return undefined;
 }
 
-function compileFunction(n: AstNode, base: Ev, baseNode: AstNode | undefined): Ev {
+/** A compiled expression read as one value: undefined when empty, MANY when more than one item. */
+type Scalar = (input: Coll) => unknown;
+const MANY: unique symbol = Symbol('many');
+type Len = (input: Coll) => number;
+/** A compiled expression read as a condition: what bool() makes of its result (BAIL where bool() would). */
+type Pred = (input: Coll) => boolean | undefined;
+
+const MEMBER_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+function memberName(n: AstNode): string {
+  const name = n.text!;
+  if (!MEMBER_NAME.test(name)) throw new Unsupported('member');
+  return name;
+}
+
+/** Single-child wrappers that mean their child. */
+function unwrap(n: AstNode): AstNode {
+  let cur = n;
+  while ((cur.type === 'EntireExpression' || cur.type === 'TermExpression' || cur.type === 'ParenthesizedTerm' || cur.type === 'LiteralTerm' || cur.type === 'InvocationTerm') && kids(cur).length === 1) {
+    cur = kids(cur)[0];
+  }
+  return cur;
+}
+
+/** `a.b.c`: member steps from the input, or from a base expression (undefined: from the input). */
+interface MemberChain {
+  base?: AstNode;
+  names: string[];
+  twins: string[];
+}
+
+function memberChain(n: AstNode): MemberChain | undefined {
+  const names: string[] = [];
+  let cur = unwrap(n);
+  for (;;) {
+    if (cur.type === 'MemberInvocation') {
+      names.unshift(memberName(cur));
+      break;
+    }
+    if (cur.type === 'InvocationExpression' && kids(cur)[1]?.type === 'MemberInvocation') {
+      names.unshift(memberName(kids(cur)[1]));
+      cur = unwrap(kids(cur)[0]);
+      continue;
+    }
+    if (!names.length) return undefined;
+    return { base: cur, names, twins: names.map((x) => '_' + x) };
+  }
+  return { names, twins: names.map((x) => '_' + x) };
+}
+
+const NONE: unique symbol = Symbol('none');
+// The result of the last runChain: one item (chainSingle, and chainArray when a one-item JSON
+// array holds it) or a collection (chainColl). Read at once by the caller; nothing runs in between.
+let chainSingle: unknown = NONE;
+let chainArray: Coll | undefined;
+let chainColl: Coll = EMPTY;
+
+/**
+ * Member steps over a collection, as repeated member() calls would take them (same items, same
+ * BAILs), without building the one-item collections in between: most steps go from one object to one
+ * value.
+ */
+function runChain(input: Coll, names: string[], twins: string[]): void {
+  let single: unknown = input.length === 1 ? input[0] : NONE;
+  let array: Coll | undefined = input.length === 1 ? input : undefined;
+  let coll = input;
+  for (let s = 0; s < names.length; s++) {
+    if (single === NONE) {
+      if (coll.length === 0) break;
+      coll = member(coll, names[s], twins[s]);
+      if (coll.length === 1) {
+        single = coll[0];
+        array = coll;
+      }
+      continue;
+    }
+    const item = single;
+    single = NONE;
+    array = undefined;
+    coll = EMPTY;
+    if (!isObj(item)) break;
+    if (item[twins[s]] !== undefined) bail();
+    const name = names[s];
+    const v = item[name];
+    if (v === undefined) {
+      for (const k in item) if (isChoiceKey(k, name)) bail();
+      break;
+    }
+    if (v === null) bail();
+    if (Array.isArray(v)) {
+      if (!plainArray(v)) bail();
+      if (v.length === 1) {
+        single = v[0];
+        array = v;
+      } else coll = v;
+    } else single = v;
+  }
+  chainSingle = single;
+  chainArray = array;
+  chainColl = coll;
+}
+
+function chainEv(chain: MemberChain): Ev {
+  const { names, twins } = chain;
+  const base = chain.base ? compile(chain.base) : undefined;
+  return (input) => {
+    runChain(base ? base(input) : input, names, twins);
+    if (chainSingle === NONE) return chainColl;
+    return chainArray ?? [chainSingle];
+  };
+}
+
+/** The expression's single value: undefined when empty, MANY when several (where fhirpath.js would raise an error). */
+function compileScalar(n: AstNode): Scalar {
+  const chain = memberChain(n);
+  if (chain && !chain.base && chain.names.length === 1) return memberScalar(chain.names[0], chain.twins[0]);
+  if (chain) {
+    const { names, twins } = chain;
+    const base = chain.base ? compile(chain.base) : undefined;
+    return (input) => {
+      runChain(base ? base(input) : input, names, twins);
+      if (chainSingle !== NONE) return chainSingle;
+      return chainColl.length === 0 ? undefined : MANY;
+    };
+  }
+  const u = unwrap(n);
+  if (u.type === 'StringLiteral' || u.type === 'NumberLiteral' || u.type === 'BooleanLiteral') {
+    const v = compile(u)([])[0];
+    return () => v;
+  }
+  const ev = compile(n);
+  return (input) => {
+    const c = ev(input);
+    return c.length === 0 ? undefined : c.length === 1 ? c[0] : MANY;
+  };
+}
+
+/** One member of the input read as one value (`system`, `code` in a criterion): runChain's result, taken directly. */
+function memberScalar(name: string, twin: string): Scalar {
+  const names = [name];
+  const twins = [twin];
+  return (input) => {
+    if (input.length !== 1) {
+      runChain(input, names, twins);
+      if (chainSingle !== NONE) return chainSingle;
+      return chainColl.length === 0 ? undefined : MANY;
+    }
+    const item = input[0];
+    if (!isObj(item)) return undefined;
+    if (item[twin] !== undefined) bail();
+    const v = item[name];
+    if (v === undefined) {
+      for (const k in item) if (isChoiceKey(k, name)) bail();
+      return undefined;
+    }
+    if (v === null) bail();
+    if (!Array.isArray(v)) return v;
+    if (!plainArray(v)) bail();
+    return v.length === 0 ? undefined : v.length === 1 ? v[0] : MANY;
+  };
+}
+
+/** `x = 'literal'` where the literal is no date: equalValues with the literal's side already known. */
+function equalsLiteral(l: Scalar, literal: string): Pred {
+  return (input) => {
+    const a = l(input);
+    if (a === undefined) return undefined;
+    if (a === MANY) bail();
+    const x = comparable(a);
+    if (typeof x !== 'string') bail();
+    return x === literal;
+  };
+}
+
+/** The number of items the expression yields. */
+function compileLength(n: AstNode): Len {
+  const chain = memberChain(n);
+  if (chain) {
+    const { names, twins } = chain;
+    const base = chain.base ? compile(chain.base) : undefined;
+    return (input) => {
+      runChain(base ? base(input) : input, names, twins);
+      return chainSingle !== NONE ? 1 : chainColl.length;
+    };
+  }
+  const u = unwrap(n);
+  if (u.type === 'InvocationExpression' && kids(u)[1].type === 'FunctionInvocation' && functionParts(kids(u)[1]).name === 'where') {
+    const { params } = functionParts(kids(u)[1]);
+    if (params.length !== 1) throw new Unsupported('where/' + params.length);
+    const base = compile(kids(u)[0]);
+    const crit = compileBool(params[0]);
+    const one: Coll = [undefined];
+    return (input) => countWhere(base(input), crit, one);
+  }
+  const ev = compile(n);
+  return (input) => ev(input).length;
+}
+
+function compileFunction(n: AstNode, baseNode: AstNode | undefined): Ev {
   const { name, params } = functionParts(n);
   const arity = (k: number): void => {
     if (params.length !== k) throw new Unsupported(`${name}/${params.length}`);
   };
+  const identity: Ev = (input) => input;
+  const base = (): Ev => (baseNode ? compile(baseNode) : identity);
+  const length = (): Len => (baseNode ? compileLength(baseNode) : (input) => input.length);
+  const scalar = (): Scalar => (baseNode ? compileScalar(baseNode) : (input) => (input.length === 0 ? undefined : input.length === 1 ? input[0] : MANY));
+  const condition = compileBoolFunction(n, baseNode);
+  if (condition) return (input) => of(condition(input));
   switch (name) {
-    case 'exists': {
-      if (params.length === 1) {
-        const crit = compile(params[0]);
-        return (input) => of(filter(base(input), crit).length > 0);
-      }
+    case 'count': {
       arity(0);
-      return (input) => of(base(input).length > 0);
+      const len = length();
+      return (input) => [len(input)];
     }
-    case 'empty':
-      arity(0);
-      return (input) => of(base(input).length === 0);
-    case 'not':
-      arity(0);
-      return (input) => {
-        const b = bool(base(input));
-        return b === undefined ? EMPTY : of(!b);
-      };
-    case 'count':
-      arity(0);
-      return (input) => [base(input).length];
     case 'where': {
       arity(1);
-      const crit = compile(params[0]);
-      return (input) => filter(base(input), crit);
-    }
-    case 'all': {
-      arity(1);
-      const crit = compile(params[0]);
-      return (input) => {
-        for (const item of base(input)) if (bool(crit([item])) !== true) return FALSE;
-        return TRUE;
-      };
+      const items = base();
+      const crit = compileBool(params[0]);
+      const one: Coll = [undefined];
+      return (input) => filter(items(input), crit, one);
     }
     case 'ofType': {
       arity(1);
       const type = typeName(params[0]);
       const step = baseNode && memberStep(baseNode);
       if (!step) throw new Unsupported('ofType on a non-member');
-      const parent = step.base ? compile(step.base) : (input: Coll) => input;
+      const parent = step.base ? compile(step.base) : identity;
       return (input) => memberOfType(parent(input), step.name, type);
     }
-    case 'matches': {
-      arity(1);
-      const pattern = literalStrings(params[0]);
-      if (!pattern || pattern.length !== 1) throw new Unsupported('matches with a computed regex');
-      const re = new RegExp(pattern[0], 'us');
-      return (input) => {
-        const s = singleton(base(input));
-        if (s === undefined) return EMPTY;
-        if (typeof s !== 'string') bail();
-        return of(re.test(s));
-      };
-    }
-    case 'toString':
+    case 'toString': {
       arity(0);
+      const value = scalar();
       return (input) => {
-        const v = singleton(base(input));
+        const v = value(input);
         if (v === undefined) return EMPTY;
         if (typeof v === 'string') return [v];
         if (typeof v === 'number' && Number.isSafeInteger(v)) return [String(v)];
         return bail();
       };
+    }
     case 'extension': {
       arity(1);
       const url = literalStrings(params[0]);
       if (!url || url.length !== 1) throw new Unsupported('extension with a computed url');
+      const items = base();
       return (input) => {
         const out: Coll = [];
-        for (const e of member(base(input), 'extension')) if (isObj(e) && e.url === url[0]) out.push(e);
+        for (const e of member(items(input), 'extension', '_extension')) if (isObj(e) && e.url === url[0]) out.push(e);
         return out;
       };
     }
@@ -276,10 +497,211 @@ function compileFunction(n: AstNode, base: Ev, baseNode: AstNode | undefined): E
   }
 }
 
-function filter(items: Coll, crit: Ev): Coll {
-  const out: Coll = [];
-  for (const item of items) if (bool(crit([item])) === true) out.push(item);
-  return out;
+/*
+ * A criterion is evaluated on each item as a one-item collection: `one`, owned by the call site and
+ * refilled per item. A criterion's result is read before the next item, and no expression contains
+ * its own call site, so the array is never in use twice at once.
+ */
+function filter(items: Coll, crit: Pred, one: Coll): Coll {
+  let out: Coll | undefined;
+  let all = true;
+  for (let i = 0; i < items.length; i++) {
+    one[0] = items[i];
+    if (crit(one) === true) {
+      if (!all) out!.push(items[i]);
+    } else if (all) {
+      all = false;
+      out = items.slice(0, i);
+    }
+  }
+  // every item passed: the input itself is the result (collections are never modified)
+  return all ? items : out!;
+}
+
+/** How many items meet the criterion (every item is evaluated, as fhirpath.js does). */
+function countWhere(items: Coll, crit: Pred, one: Coll): number {
+  let n = 0;
+  for (let i = 0; i < items.length; i++) {
+    one[0] = items[i];
+    if (crit(one) === true) n++;
+  }
+  return n;
+}
+
+/** The functions that yield a condition, compiled as predicates; undefined for any other function. */
+function compileBoolFunction(n: AstNode, baseNode: AstNode | undefined): Pred | undefined {
+  const { name, params } = functionParts(n);
+  const arity = (k: number): void => {
+    if (params.length !== k) throw new Unsupported(`${name}/${params.length}`);
+  };
+  const base = (): Ev => (baseNode ? compile(baseNode) : (input) => input);
+  const length = (): Len => (baseNode ? compileLength(baseNode) : (input) => input.length);
+  switch (name) {
+    case 'exists': {
+      if (params.length === 1) {
+        const items = base();
+        const crit = compileBool(params[0]);
+        const one: Coll = [undefined];
+        return (input) => countWhere(items(input), crit, one) > 0;
+      }
+      arity(0);
+      const len = length();
+      return (input) => len(input) > 0;
+    }
+    case 'empty': {
+      arity(0);
+      const len = length();
+      return (input) => len(input) === 0;
+    }
+    case 'not': {
+      arity(0);
+      const cond: Pred = baseNode ? compileBool(baseNode) : (input) => bool(input);
+      return (input) => {
+        const b = cond(input);
+        return b === undefined ? undefined : !b;
+      };
+    }
+    case 'all': {
+      arity(1);
+      const items = base();
+      const crit = compileBool(params[0]);
+      const one: Coll = [undefined];
+      return (input) => {
+        const list = items(input);
+        for (let i = 0; i < list.length; i++) {
+          one[0] = list[i];
+          if (crit(one) !== true) return false;
+        }
+        return true;
+      };
+    }
+    case 'matches': {
+      arity(1);
+      const pattern = literalStrings(params[0]);
+      if (!pattern || pattern.length !== 1) throw new Unsupported('matches with a computed regex');
+      const re = new RegExp(pattern[0], 'us');
+      const value: Scalar = baseNode ? compileScalar(baseNode) : (input) => (input.length === 0 ? undefined : input.length === 1 ? input[0] : MANY);
+      return (input) => {
+        const s = value(input);
+        if (s === undefined) return undefined;
+        if (typeof s !== 'string') bail();
+        return re.test(s);
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An expression read as a condition, without building the one-item collections of its parts. */
+function compileBool(n: AstNode): Pred {
+  const u = unwrap(n);
+  const c = kids(u);
+  switch (u.type) {
+    case 'AndExpression':
+    case 'OrExpression':
+    case 'ImpliesExpression': {
+      const op = u.text;
+      if (u.type === 'AndExpression' && op === 'and') {
+        const l = compileBool(c[0]);
+        const r = compileBool(c[1]);
+        return (input) => {
+          const a = l(input);
+          const b = r(input);
+          return a === false || b === false ? false : a === true && b === true ? true : undefined;
+        };
+      }
+      if (u.type === 'OrExpression' && op === 'or') {
+        const l = compileBool(c[0]);
+        const r = compileBool(c[1]);
+        return (input) => {
+          const a = l(input);
+          const b = r(input);
+          return a === true || b === true ? true : a === false && b === false ? false : undefined;
+        };
+      }
+      if (u.type === 'ImpliesExpression' && op === 'implies') {
+        const l = compileBool(c[0]);
+        const r = compileBool(c[1]);
+        return (input) => {
+          const a = l(input);
+          const b = r(input);
+          if (a === false) return true;
+          if (a === true) return b;
+          return b === true ? true : undefined;
+        };
+      }
+      throw new Unsupported(`${u.type} ${op}`);
+    }
+    case 'EqualityExpression': {
+      const l = compileScalar(c[0]);
+      const right = unwrap(c[1]);
+      if (u.text === '=' && right.type === 'StringLiteral') {
+        const literal = unquote(right.text!);
+        if (!temporal(literal)) return equalsLiteral(l, literal);
+      }
+      const r = compileScalar(c[1]);
+      if (u.text === '=') return (input) => equalValues(l(input), r(input));
+      if (u.text === '!=') {
+        return (input) => {
+          const e = equalValues(l(input), r(input));
+          return e === undefined ? undefined : !e;
+        };
+      }
+      throw new Unsupported(`equality ${u.text}`);
+    }
+    case 'InequalityExpression': {
+      const l = compileScalar(c[0]);
+      const r = compileScalar(c[1]);
+      const op = u.text;
+      const cmp: Record<string, (a: number, b: number) => boolean> = { '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b };
+      const f = op ? cmp[op] : undefined;
+      if (!f) throw new Unsupported(`inequality ${op}`);
+      return (input) => {
+        const a = l(input);
+        const b = r(input);
+        if (a === MANY || b === MANY) bail();
+        if (a === undefined || b === undefined) return undefined;
+        return f(number(a), number(b));
+      };
+    }
+    case 'MembershipExpression': {
+      if (u.text !== 'in') throw new Unsupported(`membership ${u.text}`);
+      const set = literalStrings(c[1]);
+      if (!set) throw new Unsupported('in over a computed collection');
+      if (set.some((s) => TEMPORAL.test(s))) throw new Unsupported('temporal literal');
+      const l = compileScalar(c[0]);
+      return (input) => {
+        const v = l(input);
+        if (v === MANY) bail();
+        if (v === undefined) return undefined;
+        if (typeof v !== 'string' || temporal(v)) bail();
+        return set.includes(v);
+      };
+    }
+    case 'InvocationExpression':
+      if (c[1].type === 'FunctionInvocation') {
+        const p = compileBoolFunction(c[1], c[0]);
+        if (p) return p;
+      }
+      break;
+    case 'FunctionInvocation': {
+      const p = compileBoolFunction(u, undefined);
+      if (p) return p;
+      break;
+    }
+  }
+  const ev = compile(n);
+  return (input) => bool(ev(input));
+}
+
+function equalValues(a: unknown, b: unknown): boolean | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  if (a === MANY || b === MANY) bail();
+  const x = comparable(a);
+  const y = comparable(b);
+  if (typeof x !== typeof y) bail();
+  return x === y;
 }
 
 function compile(n: AstNode): Ev {
@@ -292,124 +714,52 @@ function compile(n: AstNode): Ev {
     case 'LiteralTerm':
       if (c.length !== 1) throw new Unsupported(n.type);
       return compile(c[0]);
-    case 'MemberInvocation': {
-      const name = n.text!;
-      if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Unsupported('member');
-      return (input) => member(input, name);
-    }
+    case 'MemberInvocation':
+      return chainEv(memberChain(n)!);
     case 'ThisInvocation':
       return (input) => input;
     case 'StringLiteral': {
-      const s = unquote(n.text!);
-      return () => [s];
+      const s: Coll = [unquote(n.text!)];
+      return () => s;
     }
     case 'NumberLiteral': {
       if (!/^[0-9]{1,9}$/.test(n.text!)) throw new Unsupported('number');
-      const v = Number(n.text);
-      return () => [v];
+      const v: Coll = [Number(n.text)];
+      return () => v;
     }
     case 'BooleanLiteral': {
-      const v = n.text === 'true';
-      return () => [v];
+      const v = n.text === 'true' ? TRUE : FALSE;
+      return () => v;
     }
     case 'InvocationExpression': {
       const step = c[1];
-      if (step.type === 'MemberInvocation') {
-        const base = compile(c[0]);
-        const name = step.text!;
-        if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Unsupported('member');
-        return (input) => member(base(input), name);
-      }
-      if (step.type === 'FunctionInvocation') {
-        const { name } = functionParts(step);
-        // ofType compiles its own base (the parent of the choice element)
-        const base = name === 'ofType' ? (input: Coll) => input : compile(c[0]);
-        return compileFunction(step, base, c[0]);
-      }
+      if (step.type === 'MemberInvocation') return chainEv(memberChain(n)!);
+      // ofType compiles its own base (the parent of the choice element)
+      if (step.type === 'FunctionInvocation') return compileFunction(step, c[0]);
       throw new Unsupported(step.type);
     }
     case 'FunctionInvocation':
-      return compileFunction(n, (input) => input, undefined);
+      return compileFunction(n, undefined);
     case 'AndExpression':
     case 'OrExpression':
-    case 'ImpliesExpression': {
-      const l = compile(c[0]);
-      const r = compile(c[1]);
-      const op = n.text;
-      if (n.type === 'AndExpression' && op === 'and') {
-        return (input) => {
-          const a = bool(l(input));
-          const b = bool(r(input));
-          return a === false || b === false ? FALSE : a === true && b === true ? TRUE : EMPTY;
-        };
-      }
-      if (n.type === 'OrExpression' && op === 'or') {
-        return (input) => {
-          const a = bool(l(input));
-          const b = bool(r(input));
-          return a === true || b === true ? TRUE : a === false && b === false ? FALSE : EMPTY;
-        };
-      }
-      if (n.type === 'ImpliesExpression' && op === 'implies') {
-        return (input) => {
-          const a = bool(l(input));
-          const b = bool(r(input));
-          if (a === false) return TRUE;
-          if (a === true) return of(b);
-          return b === true ? TRUE : EMPTY;
-        };
-      }
-      throw new Unsupported(`${n.type} ${op}`);
-    }
-    case 'EqualityExpression': {
-      const l = compile(c[0]);
-      const r = compile(c[1]);
-      if (n.text === '=') return (input) => of(equals(l(input), r(input)));
-      if (n.text === '!=') {
-        return (input) => {
-          const e = equals(l(input), r(input));
-          return e === undefined ? EMPTY : of(!e);
-        };
-      }
-      throw new Unsupported(`equality ${n.text}`);
-    }
-    case 'InequalityExpression': {
-      const l = compile(c[0]);
-      const r = compile(c[1]);
-      const op = n.text;
-      const cmp: Record<string, (a: number, b: number) => boolean> = { '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b };
-      const f = op ? cmp[op] : undefined;
-      if (!f) throw new Unsupported(`inequality ${op}`);
-      return (input) => {
-        const a = singleton(l(input));
-        const b = singleton(r(input));
-        if (a === undefined || b === undefined) return EMPTY;
-        return of(f(number(a), number(b)));
-      };
+    case 'ImpliesExpression':
+    case 'EqualityExpression':
+    case 'InequalityExpression':
+    case 'MembershipExpression': {
+      const p = compileBool(n);
+      return (input) => of(p(input));
     }
     case 'AdditiveExpression': {
       if (n.text !== '+') throw new Unsupported(`additive ${n.text}`);
-      const l = compile(c[0]);
-      const r = compile(c[1]);
+      const l = compileScalar(c[0]);
+      const r = compileScalar(c[1]);
       return (input) => {
-        const a = singleton(l(input));
-        const b = singleton(r(input));
+        const a = l(input);
+        const b = r(input);
+        if (a === MANY || b === MANY) bail();
         if (a === undefined || b === undefined) return EMPTY;
         if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) bail();
         return [(a as number) + (b as number)];
-      };
-    }
-    case 'MembershipExpression': {
-      if (n.text !== 'in') throw new Unsupported(`membership ${n.text}`);
-      const set = literalStrings(c[1]);
-      if (!set) throw new Unsupported('in over a computed collection');
-      if (set.some((s) => TEMPORAL.test(s))) throw new Unsupported('temporal literal');
-      const l = compile(c[0]);
-      return (input) => {
-        const v = singleton(l(input));
-        if (v === undefined) return EMPTY;
-        if (typeof v !== 'string' || TEMPORAL.test(v)) bail();
-        return of(set.includes(v));
       };
     }
     default:
