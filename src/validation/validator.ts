@@ -21,7 +21,10 @@ export interface ValidatorOptions extends LoadOptions, RuleOptions, ExtensionPol
 
 export interface EngineValidator extends Validator {
   readonly engine: Engine;
-  /** Compiles the base definitions of every resource type up front (otherwise done on first use). */
+  /**
+   * Gets ready for the first validation: compiles the base definitions of the given resource types
+   * (default: those of a genomics report; otherwise done on first use). Call it at start-up.
+   */
   warmUp(types?: readonly string[]): void;
 }
 

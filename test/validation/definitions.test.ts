@@ -143,6 +143,8 @@ describe('definitions cache', () => {
     const fresh = run('off');
     const building = run(dir);
     expect(fs.readdirSync(dir).sort()).toEqual(['package-hl7.fhir.uv.extensions.r4-5.2.0.tgz.json', 'r4-structure-definitions.json', 'r4-terminology.json']);
+    // ASCII only (non-ASCII escaped): read back as one-byte strings, half the memory of two-byte ones
+    for (const f of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, f)).every((byte) => byte < 0x80)).toBe(true);
     const fromCache = run(dir);
     expect(building).toBe(fresh);
     expect(fromCache).toBe(fresh);

@@ -25,6 +25,15 @@ export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Is the character at `i` an ASCII capital (the type suffix of a choice property: valueString)? A
+ * regex literal in a loop is a new RegExp object per evaluation, and this runs per property.
+ */
+export function isUpperAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 65 && c <= 90;
+}
+
 export function report(
   sink: ValidationIssue[],
   severity: IssueSeverity,

@@ -15,7 +15,7 @@ import { BAIL, compileNative } from '../compile/fhirpath-native';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
 import { checkNarrativeXhtml } from './xhtml';
 import { deepEqual, describe, matchesPattern } from './match';
-import { indexSuffix, isObject, jsonTypeName, report, type Json, type ResourceEnv } from './context';
+import { indexSuffix, isObject, isUpperAt, jsonTypeName, report, type Json, type ResourceEnv } from './context';
 import { BundleIndex, checkUniqueFullUrls } from './bundle';
 import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
@@ -138,6 +138,22 @@ export class Engine {
     this.compiler = new Compiler(options.store, options.rules);
   }
 
+  private readonly bareTypes = new Map<string, TypeRef>();
+
+  /**
+   * The type reference without profiles for a type code, one per code: the walker caches what it
+   * learns about a type on its reference (root, source, isResource), and a fresh reference per
+   * resource or profiled value would relearn it every time.
+   */
+  bareType(code: string): TypeRef {
+    let type = this.bareTypes.get(code);
+    if (!type) {
+      type = { code, profiles: [], targetProfiles: [] };
+      this.bareTypes.set(code, type);
+    }
+    return type;
+  }
+
   isResourceTypeCode(code: string): boolean {
     return RESOURCE_ABSTRACT.has(code) || this.store.isResourceType(code);
   }
@@ -161,35 +177,39 @@ export class Engine {
     if (rt === 'CapabilityStatement') checkCapabilityStatement(value, path, sink);
     checkCanonicalUrl(value, path, contained, sink);
 
+    // plain loops and a short list instead of a Set, filter() and a closure: this runs for every resource
     const meta = isObject(value.meta) ? value.meta : undefined;
-    const declared = Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];
+    const declared = Array.isArray(meta?.profile) ? meta.profile : NO_ITEMS;
     const applicable: CompiledProfile[] = [];
-    const seen = new Set<string>();
-    const consider = (url: string, isDeclared: boolean, index: number): void => {
-      const bare = url.split('|')[0];
-      if (seen.has(bare)) return;
-      seen.add(bare);
+    const seen: string[] = [];
+    for (let i = 0, n = 0; i < declared.length + extraProfiles.length; i++) {
+      const isDeclared = i < declared.length;
+      const url = isDeclared ? declared[i] : extraProfiles[i - declared.length];
+      if (typeof url !== 'string') continue;
+      // declared profiles are numbered by their place in meta.profile, extra ones among themselves
+      const index = isDeclared ? n++ : i - declared.length;
+      const bar = url.indexOf('|');
+      const bare = bar < 0 ? url : url.slice(0, bar);
+      if (seen.includes(bare)) continue;
+      seen.push(bare);
       const profile = this.compiler.profile(url);
-      const where = isDeclared ? `${path}.meta.profile[${index}]` : path;
       if (!profile) {
-        report(sink, 'warning', 'not-found', 'PROFILE_NOT_FOUND', `Profile reference '${url}' has not been checked because it is unknown`, where);
-        return;
+        report(sink, 'warning', 'not-found', 'PROFILE_NOT_FOUND', `Profile reference '${url}' has not been checked because it is unknown`, isDeclared ? `${path}.meta.profile[${index}]` : path);
+        continue;
       }
       if (profile.type !== rt && !(profile.type === 'Resource' || profile.type === 'DomainResource')) {
-        report(sink, 'error', 'invalid', 'PROFILE_WRONG_TYPE', `The profile '${url}' is for the type ${profile.type}, but this resource is a ${rt}`, where);
-        return;
+        report(sink, 'error', 'invalid', 'PROFILE_WRONG_TYPE', `The profile '${url}' is for the type ${profile.type}, but this resource is a ${rt}`, isDeclared ? `${path}.meta.profile[${index}]` : path);
+        continue;
       }
       applicable.push(profile);
-    };
-    declared.forEach((url, i) => consider(url, true, i));
-    extraProfiles.forEach((url, i) => consider(url, false, i));
+    }
 
     // a profile's snapshot carries every base constraint, so the base walk is only needed without one
     const targets = applicable.length ? applicable : [this.compiler.typeRoot(rt)!.profile];
     if (targets.length > 1) run.mayDuplicate = true;
-    for (const profile of targets) {
-      const issues = this.profileIssues(run, value, profile, env);
-      if (issues) for (const issue of issues) sink.push(issue);
+    for (let t = 0; t < targets.length; t++) {
+      const issues = this.profileIssues(run, value, targets[t], env);
+      if (issues) for (let i = 0; i < issues.length; i++) sink.push(issues[i]);
     }
   }
 
@@ -217,7 +237,7 @@ export class Engine {
   profileIssues(run: Run, value: Json, profile: CompiledProfile, env: ResourceEnv): ValidationIssue[] | undefined {
     return run.memoised(value, profile.url, env.path, () => {
       const sink: ValidationIssue[] = [];
-      const type: TypeRef = { code: value.resourceType as string, profiles: [], targetProfiles: [] };
+      const type = this.bareType(value.resourceType as string);
       this.walkObject(run, value, profile.root, type, env.path, env, sink, true);
       if (Array.isArray(value.contained) && value.contained.length) checkContainedReferenced(value, env.path, sink);
       this.checkInvariants(run, value, profile.root, env.path, env, sink);
@@ -245,18 +265,22 @@ export class Engine {
    * present and its top-level fixed/pattern values match. Most candidate profiles fail here.
    */
   private quickMatch(root: ElementNode, value: Json): boolean {
-    for (const child of root.children) {
+    // indexed loops and no closure: this runs per candidate profile of every resource a slice or
+    // targetProfile asks about, much of it before the function is optimised
+    const children = root.children;
+    for (let c = 0; c < children.length; c++) {
+      const child = children[c];
       const constrained = child.fixed !== undefined || child.pattern !== undefined;
       if (child.min === 0 && !constrained) continue;
       let v: unknown;
       if (child.choice) {
-        for (const key in value) if (key.startsWith(child.name) && key.length > child.name.length && /[A-Z]/.test(key[child.name.length])) v = value[key];
+        for (const key in value) if (key.startsWith(child.name) && key.length > child.name.length && isUpperAt(key, child.name.length)) v = value[key];
       } else v = value[child.name];
       if (v === undefined) {
         if (child.min > 0) return false;
         continue;
       }
-      if (child.fixed !== undefined && !(Array.isArray(v) ? v.some((x) => deepEqual(child.fixed, x)) : deepEqual(child.fixed, v))) return false;
+      if (child.fixed !== undefined && !fixedMatches(child.fixed, v)) return false;
       if (child.pattern !== undefined && !matchesPattern(child.pattern, v)) return false;
     }
     return true;
@@ -387,7 +411,7 @@ export class Engine {
    * type: it keeps its own path (as in HL7), and so does one a profile rule forbids, as rule issues do.
    */
   private reportUnknown(source: ElementNode, key: string, bare: string, path: string, sink: ValidationIssue[]): void {
-    const choice = source.children.find((c) => c.choice && bare.startsWith(c.name) && bare.length > c.name.length && /[A-Z]/.test(bare[c.name.length]));
+    const choice = source.children.find((c) => c.choice && bare.startsWith(c.name) && bare.length > c.name.length && isUpperAt(bare, c.name.length));
     if (choice && this.isKnownTypeSuffix(bare.slice(choice.name.length))) {
       const suffix = bare.slice(choice.name.length);
       const allowed = choice.types.map((t) => t.code).join(', ');
@@ -530,14 +554,15 @@ export class Engine {
     const typeRoot = this.rootOf(type);
     if (typeRoot && typeRoot !== node && typeRoot.invariants.length) this.checkInvariants(run, value, typeRoot, path, env, sink, node);
     if (type.profiles.length && type.code !== 'Extension') {
-      for (const url of type.profiles) {
-        const p = this.compiler.profile(url);
+      for (let u = 0; u < type.profiles.length; u++) {
+        const p = this.compiler.profile(type.profiles[u]);
         if (!p || p.root === node) continue;
         // a profiled datatype (SimpleQuantity in Range.low) repeats the base type's checks: keep only what is new
         const scratch: ValidationIssue[] = [];
-        this.walkObject(run, value, p.root, { code: type.code, profiles: [], targetProfiles: [] }, path, env, scratch);
+        this.walkObject(run, value, p.root, this.bareType(type.code), path, env, scratch);
         this.checkInvariants(run, value, p.root, path, env, scratch);
-        for (const issue of scratch) {
+        for (let s = 0; s < scratch.length; s++) {
+          const issue = scratch[s];
           let dup = false;
           for (let k = mark; k < sink.length && !dup; k++) {
             const o = sink[k];
@@ -729,6 +754,16 @@ function hasStrayProperty(sink: ValidationIssue[], path: string): boolean {
     const issue = sink[i];
     if (issue.messageId !== undefined && STRAY.has(issue.messageId) && (issue.expression === undefined || issue.expression.startsWith(path))) return true;
   }
+  return false;
+}
+
+/**
+ * A fixed value against a value or any item of an array. Not a some() closure in the caller's loop:
+ * a loop variable captured by a closure costs a context object per iteration, taken or not.
+ */
+function fixedMatches(fixed: unknown, v: unknown): boolean {
+  if (!Array.isArray(v)) return deepEqual(fixed, v);
+  for (let i = 0; i < v.length; i++) if (deepEqual(fixed, v[i])) return true;
   return false;
 }
 

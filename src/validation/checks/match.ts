@@ -4,15 +4,24 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
+  // loops rather than Object.keys()/every(): this runs for every fixed value and slice candidate, and
+  // the key arrays and closures were a large share of a validation's garbage
   if (Array.isArray(a)) {
     const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
+    return true;
   }
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao);
-  if (ak.length !== Object.keys(bo).length) return false;
-  return ak.every((k) => deepEqual(ao[k], bo[k]));
+  let count = 0;
+  for (const k in ao) {
+    if (!Object.hasOwn(ao, k)) continue;
+    count++;
+    if (!deepEqual(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (Object.hasOwn(bo, k)) count--;
+  return count === 0;
 }
 
 /** True when every element of the pattern occurs in the value (arrays: each pattern item matches some value item). */

@@ -7,7 +7,7 @@ import type { ValidationIssue } from '../issue';
 import type { Discriminator, ElementNode, TypeRef } from '../compile/model';
 import { PRIMITIVE_TYPES } from '../compile/compiler';
 import { deepEqual, matchesPattern } from './match';
-import { indexSuffix, isObject, report, type Json, type ResourceEnv } from './context';
+import { indexSuffix, isObject, isUpperAt, report, type Json, type ResourceEnv } from './context';
 import { resolveReference } from './references';
 import type { Engine, Run } from './engine';
 import { conceptSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
@@ -135,7 +135,7 @@ function instanceValues(item: unknown, itemType: string | undefined, itemPath: s
         continue;
       }
       for (const key in v) {
-        if (key.length > seg.length && key.startsWith(seg) && /[A-Z]/.test(key[seg.length])) {
+        if (key.length > seg.length && key.startsWith(seg) && isUpperAt(key, seg.length)) {
           next.push(new Located(v[key], decap(key.slice(seg.length)), loc, key));
         }
       }
@@ -303,7 +303,7 @@ function conformsValue(engine: Engine, run: Run, loc: Located, url: string, env:
   const p = engine.compiler.profile(url);
   if (!p) return false;
   const scratch: ValidationIssue[] = [];
-  engine.checkValue(run, v, undefined, p.root, { code: p.type, profiles: [], targetProfiles: [] }, loc.path, env, scratch);
+  engine.checkValue(run, v, undefined, p.root, engine.bareType(p.type), loc.path, env, scratch);
   return !scratch.some((i) => i.severity === 'error' || i.severity === 'fatal');
 }
 
@@ -428,9 +428,21 @@ function profileCodeKey(engine: Engine, url: string): [string, string] | undefin
 
 const NO_CANDIDATES: number[] = [];
 
-function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type: TypeRef, itemPath: string, env: ResourceEnv, cache: ItemValues): Iterable<number> {
+const everySlice = new WeakMap<ElementNode, number[]>();
+
+/** Every slice's index, as one shared array per sliced element (iterating an array allocates nothing). */
+function allSlices(child: ElementNode): number[] {
+  let list = everySlice.get(child);
+  if (!list) {
+    list = child.slices.map((_, i) => i);
+    everySlice.set(child, list);
+  }
+  return list;
+}
+
+function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type: TypeRef, itemPath: string, env: ResourceEnv, cache: ItemValues): readonly number[] {
   const index = sliceIndex(engine, child);
-  if (!index) return child.slices.keys();
+  if (!index) return allSlices(child);
   const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
   const values = (cache[index.disc] ??= instanceValues(item, itemType, itemPath, index.steps, env));
   found.n = 0;
@@ -526,7 +538,9 @@ export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[]
     if (choice && choice.slice !== undefined) idx = choice.slice;
     else {
       const cache: ItemValues = [];
-      for (const s of candidateSlices(engine, child, item, type, itemPath, env, cache)) {
+      const candidates = candidateSlices(engine, child, item, type, itemPath, env, cache);
+      for (let c = 0; c < candidates.length; c++) {
+        const s = candidates[c];
         if (matchesSlice(engine, run, item, ext, child, slices[s], type, itemPath, env, cache)) {
           idx = s;
           break;
@@ -553,13 +567,16 @@ export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[]
     const slice = slices[idx];
     engine.checkValue(run, item, ext, slice, slice.types[0] ?? type, itemPath, env, sink, parent);
   }
-  const where = items.length ? `${path}.${key}` : path;
-  slices.forEach((slice, j) => {
+  for (let j = 0; j < slices.length; j++) {
+    const slice = slices[j];
+    // the path is built only for an issue: this runs for every sliced element
     if (counts[j] < slice.min) {
+      const where = items.length ? prefix : path;
       report(sink, 'error', 'required', 'CARDINALITY_MIN', `Slice '${slice.id}': a matching slice is required, but not found (minimum required = ${slice.min}, found ${counts[j]}) (from ${child.profile.url})`, where, slice.rule);
     }
     if (counts[j] > slice.max) {
+      const where = items.length ? prefix : path;
       report(sink, 'error', 'structure', 'CARDINALITY_MAX', `Slice '${slice.id}': max allowed = ${slice.max}, but found ${counts[j]} (from ${child.profile.url})`, where, slice.rule);
     }
-  });
+  }
 }

@@ -10,7 +10,7 @@
  * operands (where fhirpath.js raises an error), non-boolean conditions. The caller then evaluates the
  * expression with fhirpath.js, so a verdict never depends on which path ran.
  */
-import fhirpath from 'fhirpath';
+import { parseFhirpath } from './fhirpath-ast-cache';
 
 /** Thrown when the native evaluator cannot be sure of fhirpath.js's result on this input. */
 export const BAIL: unique symbol = Symbol('fhirpath-native-bail');
@@ -779,7 +779,7 @@ export function compileNative(expression: string): NativeFn | null {
   let fn = compiled.get(expression);
   if (fn !== undefined) return fn;
   try {
-    const ev = compile(fhirpath.parse(expression) as AstNode);
+    const ev = compile(parseFhirpath(expression) as AstNode);
     fn = (value: unknown) => ev([value]);
   } catch {
     fn = null;

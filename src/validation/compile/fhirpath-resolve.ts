@@ -6,7 +6,7 @@
  * entry's base), the same targets it resolves when checking references. A reference to anything
  * else resolves to nothing, as in the HL7 validator without a server.
  */
-import fhirpath from 'fhirpath';
+import { fhirpathJs } from './fhirpath-lib';
 import { isObject, type ResourceEnv } from '../checks/context';
 import { resolveReference } from '../checks/references';
 
@@ -41,7 +41,7 @@ function resolveFn(this: EvalContext, input: unknown[]): unknown[] {
   const out: unknown[] = [];
   if (!env) return out;
   for (const item of input) {
-    const ref = referenceText(fhirpath.util.valData(item));
+    const ref = referenceText(fhirpathJs().util.valData(item));
     if (!ref) continue;
     const target = resolveReference(ref, env);
     if (!target) continue;

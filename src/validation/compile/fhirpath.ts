@@ -2,8 +2,7 @@
  * FHIRPath invariants: each (expression, base path) pair compiled once with HL7's fhirpath.js and
  * the R4 model, then evaluated per element.
  */
-import fhirpath from 'fhirpath';
-import r4model from 'fhirpath/fhir-context/r4';
+import { fhirpathJs, fhirpathR4Model } from './fhirpath-lib';
 import type { CompiledInvariant, InvariantFn } from './model';
 import { RESOLVE_INVOCATION_TABLE } from './fhirpath-resolve';
 
@@ -33,7 +32,7 @@ export function compiledInvariant(inv: CompiledInvariant, basePath: string): Inv
   let fn = cache.get(key);
   if (fn === undefined) {
     try {
-      fn = fhirpath.compile({ base: basePath, expression: inv.expression }, r4model, {
+      fn = fhirpathJs().compile({ base: basePath, expression: inv.expression }, fhirpathR4Model(), {
         resolveInternalTypes: true,
         traceFn: () => undefined,
         userInvocationTable: RESOLVE_INVOCATION_TABLE,

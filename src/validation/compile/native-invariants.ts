@@ -11,8 +11,10 @@ function obj(v: unknown): Json | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 }
 
-function list(v: unknown): unknown[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+const NONE: readonly unknown[] = Object.freeze([]);
+
+function list(v: unknown): readonly unknown[] {
+  return v === undefined ? NONE : Array.isArray(v) ? v : [v];
 }
 
 function hasChoice(o: Json, name: string): boolean {
@@ -81,8 +83,14 @@ export const NATIVE_EXPRESSIONS: Record<string, { expression: string; holds: Hol
     holds: (v) => {
       const o = obj(v);
       if (!o || !hasChoice(o, 'value') || !Array.isArray(o.component)) return true;
+      // loops, not some() closures: this runs on every Observation with a value and components
       const own = list(obj(o.code)?.coding);
-      return !o.component.some((c) => list(obj(obj(c)?.code)?.coding).some((cc) => own.some((x) => sameCoding(x, cc))));
+      const components = o.component;
+      for (let i = 0; i < components.length; i++) {
+        const codings = list(obj(obj(components[i])?.code)?.coding);
+        for (let j = 0; j < codings.length; j++) for (let k = 0; k < own.length; k++) if (sameCoding(own[k], codings[j])) return false;
+      }
+      return true;
     },
   },
   'bdl-1': {

@@ -9,9 +9,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Bump when what is kept or trimmed changes, so that old cache files are ignored. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
-function cacheDir(): string {
+/**
+ * JSON with every non-ASCII character escaped. One non-ASCII character (a '≥' in a definition) makes
+ * the whole file a two-byte string when read: twice the memory of the text, a slower JSON.parse, and
+ * tens of MB more start-up garbage for the first major GC to mark around.
+ */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Where cached definitions (and parsed FHIRPath expressions) live. */
+export function cacheDir(): string {
   return process.env.NGC_DEFINITIONS_CACHE ?? path.resolve(__dirname, '..', '..', '..', 'node_modules', '.cache', 'ngc-gateway');
 }
 
@@ -35,7 +45,7 @@ export function cached<T>(name: string, sources: string[], build: () => T): T {
   try {
     fs.mkdirSync(cacheDir(), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${key}\n${JSON.stringify(value)}`);
+    fs.writeFileSync(tmp, `${key}\n${asciiJson(value)}`);
     fs.renameSync(tmp, file);
   } catch {
     // a read-only installation still works, only slower to start
