@@ -15,7 +15,8 @@
  * forced GC). A backlog that keeps growing means delivery does not keep up.
  *
  * BENCH_SECONDS (default 60) sets the length of phase 1; phases 2 and 3 take a third of it, or
- * BENCH_OVERLOAD_SECONDS for phase 3.
+ * BENCH_OVERLOAD_SECONDS for phase 3. BENCH_CONNECTIONS (default 10) sets the concurrent senders of
+ * phases 1 and 2: on 2 cores the gateway is CPU-bound at 10, more only adds latency.
  *
  * Each phase also reports the gateway's CPU time per answered request (whole process and main
  * thread, from /proc): on a machine shared with other work, throughput and latency say more about
@@ -42,6 +43,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SIDE_SECONDS = Math.max(5, Math.round(SECONDS / 3));
 /** Long enough to see whether memory under overload levels off (it must not grow without bound). */
 const OVERLOAD_SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? SIDE_SECONDS);
+/** Concurrent senders in phases 1 and 2 (BENCH_CONNECTIONS, default 10). */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const EXAMPLE = 'wgs-germline-positive.json';
 const INVALID = path.join(__dirname, '..', '..', 'implementation-guide', 'examples', 'invalid', 'REP-03.json');
 
@@ -222,11 +225,11 @@ async function main(): Promise<void> {
     };
     let collecting = Promise.resolve();
     const collector = setInterval(() => (collecting = collecting.then(collect)), 10_000);
-    const accepted = await phase('accepted (valid Bundle, 202)', valid, 10, SECONDS);
+    const accepted = await phase('accepted (valid Bundle, 202)', valid, CONNECTIONS, SECONDS);
     clearInterval(collector);
     await collecting;
     const acceptedEnd = (Date.now() - t0) / 1000;
-    const rejected = await phase('rejected (REP-03, 422)', invalid, 10, SIDE_SECONDS);
+    const rejected = await phase('rejected (REP-03, 422)', invalid, CONNECTIONS, SIDE_SECONDS);
     const overload = await phase('overload (400 connections)', valid, 400, OVERLOAD_SECONDS);
     clearInterval(sampler);
 
