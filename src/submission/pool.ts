@@ -44,7 +44,7 @@ export interface SubmissionPoolOptions {
   maxQueue?: number;
   /** The intake guard's limits, as the HTTP layer applies them. */
   limits?: Partial<IntakeLimits>;
-  /** Told when a worker died and was replaced (for the log). */
+  /** Told when a worker died (and was replaced) while the pool was running, for the log; not for close(). */
   onWorkerExit?: (info: { code: number; replaced: boolean }) => void;
 }
 
@@ -199,7 +199,8 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
         return;
       }
       if (replace) slots.push(spawn());
-      options.onWorkerExit?.({ code, replaced: replace });
+      // Workers ended by close() are a shutdown, not a failure worth an operator's attention.
+      if (!closing) options.onWorkerExit?.({ code, replaced: replace });
       dispatch();
     });
     return slot;

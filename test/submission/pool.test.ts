@@ -29,6 +29,16 @@ afterAll(async () => {
 });
 
 describe('submission validation pool (worker threads)', () => {
+  it('does not report workers ended by close() as stopped workers (a shutdown is not a failure)', async () => {
+    const seen: Array<{ code: number; replaced: boolean }> = [];
+    const own = createSubmissionPool({ size: 2, maxQueue: 4, onWorkerExit: (e) => seen.push(e) });
+    await own.ready;
+    await own.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([]);
+    expect(own.isReady()).toBe(false);
+  });
+
   it('gives the in-process verdict for a valid example', async () => {
     const body = example('valid/wgs-germline-positive.json');
     const inProcess = judge.validateBytes(body, NOW);
