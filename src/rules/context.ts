@@ -6,6 +6,7 @@ import type { Bundle } from 'fhir/r4';
 import type { ValidationIssue } from '../validation/issue';
 import { RuleCatalogue, ruleIssue, type RuleIssueInput } from './catalogue';
 import type { RuleData } from './data';
+import { walkObjects } from './walk';
 
 export type Json = Record<string, unknown>;
 
@@ -142,41 +143,14 @@ export class BundleContext {
     const cached = this.referenceCache.get(entry);
     if (cached) return cached;
     const out: ReferenceSite[] = [];
-    // The walk keeps the keys and indices that lead to the current node and spells a path out only
-    // for a Reference: building one for every object visited was most of the rules' garbage.
-    const keys: string[] = [];
-    const steps: (string | number)[] = [];
-    const site = (ref: Json): ReferenceSite => {
-      let path = entry.path;
-      for (const step of steps) path += typeof step === 'number' ? `[${step}]` : `.${step}`;
-      return { ref, path, element: keys.join('.') };
-    };
-    const walk = (node: unknown): void => {
-      if (Array.isArray(node)) {
-        for (let i = 0; i < node.length; i++) {
-          if (typeof node[i] !== 'object' || node[i] === null) continue;
-          steps.push(i);
-          walk(node[i]);
-          steps.pop();
-        }
-        return;
-      }
-      if (!isObject(node)) return;
-      if (typeof node.reference === 'string' && keys.length) out.push(site(node));
-      for (const key in node) {
-        const value = node[key];
-        // Only objects can hold References; narrative and extensions never point at entries.
-        if (typeof value !== 'object' || value === null) continue;
-        if ((key === 'contained' || key === 'text') && keys.length === 0) continue;
-        if (key === 'extension' || key === 'modifierExtension') continue;
-        keys.push(key);
-        steps.push(key);
-        walk(value);
-        steps.pop();
-        keys.pop();
-      }
-    };
-    walk(entry.resource);
+    walkObjects(
+      entry.resource,
+      (node, at) => {
+        if (typeof node.reference === 'string' && at.depth() > 0) out.push({ ref: node, path: at.path(), element: at.element() });
+      },
+      // Contained resources and narrative are not the entry's own references; extensions never point at entries.
+      { path: entry.path, skip: (key, depth) => ((key === 'contained' || key === 'text') && depth === 0) || key === 'extension' || key === 'modifierExtension' },
+    );
     this.referenceCache.set(entry, out);
     return out;
   }

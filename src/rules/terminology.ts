@@ -3,44 +3,9 @@ import type { Bundle } from 'fhir/r4';
 import type { ValidationIssue } from '../validation/issue';
 import type { RuleCatalogue } from './catalogue';
 import { ruleIssue } from './catalogue';
-import { isObject, type Json } from './context';
 import type { CodeForms } from './data';
 import type { Rule } from './rule';
-
-/**
- * Visits every object of the Bundle; `pathOf()` spells out the FHIRPath of the one being visited
- * (`Bundle.entry[2].resource.code.coding[0]`). The walk keeps only the keys and indices on the way
- * and builds a path when asked: visitors need one only for the rare object they report.
- */
-export function walkObjects(root: unknown, visit: (node: Json, pathOf: () => string) => void, path = 'Bundle'): void {
-  const steps: (string | number)[] = [];
-  const pathOf = (): string => {
-    let out = path;
-    for (const step of steps) out += typeof step === 'number' ? `[${step}]` : `.${step}`;
-    return out;
-  };
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        if (typeof node[i] !== 'object' || node[i] === null) continue;
-        steps.push(i);
-        walk(node[i]);
-        steps.pop();
-      }
-      return;
-    }
-    if (!isObject(node)) return;
-    visit(node, pathOf);
-    for (const key in node) {
-      const value = node[key];
-      if (typeof value !== 'object' || value === null) continue;
-      steps.push(key);
-      walk(value);
-      steps.pop();
-    }
-  };
-  walk(root);
-}
+import { walkObjects } from './walk';
 
 interface CompiledForms {
   aliases: Map<string, string>;
@@ -66,14 +31,14 @@ function compiled(forms: CodeForms): CompiledForms {
 export function normalizeTerminology(bundle: Bundle, forms: CodeForms, catalogue: RuleCatalogue): ValidationIssue[] {
   const { aliases } = compiled(forms);
   const out: ValidationIssue[] = [];
-  walkObjects(bundle, (node, pathOf) => {
+  walkObjects(bundle, (node, at) => {
     if (typeof node.system !== 'string' || typeof node.code !== 'string') return;
     const to = aliases.get(node.system);
     if (!to) return;
     out.push(ruleIssue(catalogue, 'TERM-01', {
       code: 'informational',
       diagnostics: `Code system ${node.system} was normalised to ${to}`,
-      expression: `${pathOf()}.system`,
+      expression: `${at.path()}.system`,
     }));
     node.system = to;
   });
@@ -83,14 +48,14 @@ export function normalizeTerminology(bundle: Bundle, forms: CodeForms, catalogue
 export const term02: Rule = (ctx) => {
   const { aliases, forms } = compiled(ctx.data.codeForms);
   const out: ValidationIssue[] = [];
-  walkObjects(ctx.bundle, (node, pathOf) => {
+  walkObjects(ctx.bundle, (node, at) => {
     if (typeof node.system !== 'string' || typeof node.code !== 'string') return;
     const form = forms.get(aliases.get(node.system) ?? node.system);
     if (!form || form.re.test(node.code)) return;
     out.push(ctx.issue('TERM-02', {
       code: 'code-invalid',
       diagnostics: `'${node.code}' is not a ${form.name} code (expected the form ${form.example})`,
-      expression: `${pathOf()}.code`,
+      expression: `${at.path()}.code`,
     }));
   });
   return out;
