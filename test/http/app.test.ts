@@ -355,17 +355,24 @@ describe('HTTP API', () => {
       expect((await h.post('/fhir/$validate', typicalBundle(), { client: 'region-m' })).status).toBe(200);
     });
 
-    it('503 with Retry-After when all processing slots and the queue are taken', async () => {
-      let releaseValidation!: () => void;
-      const blocked = new Promise<void>((r) => (releaseValidation = r));
+    /** Restarts the harness with `limits` and a validator that waits until released (only its first call when `firstOnly`). */
+    async function withBlockedValidation(limits: Record<string, number>, firstOnly = false): Promise<() => void> {
+      let release!: () => void;
+      const blocked = new Promise<void>((r) => (release = r));
+      let calls = 0;
       await h.close();
       h = await startHarness({
         validateSubmission: async () => {
-          await blocked;
+          if (!firstOnly || calls++ === 0) await blocked;
           return [];
         },
-        limits: { ratePerSecond: 0, maxInFlight: 1, maxQueue: 1, queueTimeoutMs: 5000 },
+        limits: { ratePerSecond: 0, ...limits },
       });
+      return release;
+    }
+
+    it('503 with Retry-After when all processing slots and the queue are taken', async () => {
+      const releaseValidation = await withBlockedValidation({ maxInFlight: 1, maxQueue: 1, queueTimeoutMs: 5000 });
       const first = h.post('/fhir/$validate', typicalBundle());
       await new Promise((r) => setTimeout(r, 100));
       const queued = h.post('/fhir/$validate', typicalBundle());
@@ -380,17 +387,7 @@ describe('HTTP API', () => {
     });
 
     it('a client that comes back before its Retry-After is held until then and served, not refused again at once', async () => {
-      let releaseValidation!: () => void;
-      const blocked = new Promise<void>((r) => (releaseValidation = r));
-      let calls = 0;
-      await h.close();
-      h = await startHarness({
-        validateSubmission: async () => {
-          if (calls++ === 0) await blocked;
-          return [];
-        },
-        limits: { ratePerSecond: 0, maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 5000 },
-      });
+      const releaseValidation = await withBlockedValidation({ maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 5000 }, true);
       const first = h.post('/fhir/$validate', typicalBundle());
       await new Promise((r) => setTimeout(r, 100));
       const shed = await h.post('/fhir/$validate', typicalBundle());
@@ -411,16 +408,7 @@ describe('HTTP API', () => {
     });
 
     it('with the hold switched off, a client that comes straight back is refused again at once', async () => {
-      let releaseValidation!: () => void;
-      const blocked = new Promise<void>((r) => (releaseValidation = r));
-      await h.close();
-      h = await startHarness({
-        validateSubmission: async () => {
-          await blocked;
-          return [];
-        },
-        limits: { ratePerSecond: 0, maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 0 },
-      });
+      const releaseValidation = await withBlockedValidation({ maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 0 });
       const first = h.post('/fhir/$validate', typicalBundle());
       await new Promise((r) => setTimeout(r, 100));
       expect((await h.post('/fhir/$validate', typicalBundle())).status).toBe(503);
