@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { createValidator, type EngineValidator } from '../../src/validation';
 import { judgeUnknownSystemUri } from '../../src/validation/terminology/system-uri';
 import { ExtensionPolicy } from '../../src/validation/checks/extension-policy';
-import { errors, observation, withId, writePackage } from './engine-helpers';
+import { errors, observation, observationConstraint, withId, writePackage } from './engine-helpers';
 
 const BASE = 'http://example.org/hl7-conventions';
 const LOCAL_SYSTEM = 'http://example.net/lab-codes';
@@ -24,19 +24,11 @@ beforeAll(() => {
       status: 'active',
       compose: { include: [{ system: LOCAL_SYSTEM }, { system: UNKNOWN_HL7_SYSTEM }] },
     },
-    {
-      resourceType: 'StructureDefinition',
-      id: 'bound-observation',
+    observationConstraint('BoundObservation', {
       url: `${BASE}/StructureDefinition/bound-observation`,
-      name: 'BoundObservation',
       status: 'active',
-      kind: 'resource',
-      abstract: false,
-      type: 'Observation',
-      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
-      derivation: 'constraint',
       differential: { element: [{ id: 'Observation.code', path: 'Observation.code', binding: { strength: 'required', valueSet: `${BASE}/ValueSet/lab-codes` } }] },
-    },
+    }),
   ]);
   v = createValidator({ includeNgc: false, packages: [pkg] });
 });
