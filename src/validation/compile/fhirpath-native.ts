@@ -89,34 +89,34 @@ function plainArray(v: unknown[]): boolean {
  */
 function member(input: Coll, name: string, twin: string): Coll {
   if (input.length === 1) {
-    const item = input[0];
-    if (!isObj(item)) return EMPTY;
-    if (item[twin] !== undefined) bail();
-    const v = item[name];
-    if (v === undefined) {
-      for (const k in item) if (isChoiceKey(k, name)) bail();
-      return EMPTY;
-    }
-    if (v === null) bail();
-    if (Array.isArray(v)) {
-      if (!plainArray(v)) bail();
-      return v;
-    }
-    return [v];
+    const v = propertyOf(input[0], name, twin);
+    if (v === undefined) return EMPTY;
+    return Array.isArray(v) ? v : [v];
   }
   const out: Coll = [];
   for (let i = 0; i < input.length; i++) {
-    const item = input[i];
-    if (!isObj(item)) continue;
-    if (item[twin] !== undefined) bail();
-    const v = item[name];
-    if (v !== undefined) {
-      pushValue(out, v);
-      continue;
-    }
-    for (const k in item) if (isChoiceKey(k, name)) bail();
+    const v = propertyOf(input[i], name, twin);
+    if (v !== undefined) pushValue(out, v);
   }
   return out;
+}
+
+/**
+ * An item's property `name` as it stands in the JSON (a value or a plain array), undefined when the
+ * item is no object or lacks it. Bails where the JSON alone does not tell the FHIRPath answer: a
+ * primitive's `_name` twin (extensions), a choice-type key, null, an array with holes.
+ */
+function propertyOf(item: unknown, name: string, twin: string): unknown {
+  if (!isObj(item)) return undefined;
+  if (item[twin] !== undefined) bail();
+  const v = item[name];
+  if (v === undefined) {
+    for (const k in item) if (isChoiceKey(k, name)) bail();
+    return undefined;
+  }
+  if (v === null) bail();
+  if (Array.isArray(v) && !plainArray(v)) bail();
+  return v;
 }
 
 function memberOfType(input: Coll, name: string, type: string): Coll {
@@ -387,17 +387,8 @@ function memberScalar(name: string, twin: string): Scalar {
       if (chainSingle !== NONE) return chainSingle;
       return chainColl.length === 0 ? undefined : MANY;
     }
-    const item = input[0];
-    if (!isObj(item)) return undefined;
-    if (item[twin] !== undefined) bail();
-    const v = item[name];
-    if (v === undefined) {
-      for (const k in item) if (isChoiceKey(k, name)) bail();
-      return undefined;
-    }
-    if (v === null) bail();
+    const v = propertyOf(input[0], name, twin);
     if (!Array.isArray(v)) return v;
-    if (!plainArray(v)) bail();
     return v.length === 0 ? undefined : v.length === 1 ? v[0] : MANY;
   };
 }
