@@ -15,10 +15,24 @@ export interface ConceptSlot {
   issues: { issue: ValidationIssue; suffix: string; plain: boolean }[] | null | undefined;
   /** Index of the slice an item with this concept as its discriminator selects (-1: none); undefined until known. */
   slice: number | undefined;
+  /** The next slot per property name of a whole item (see itemSlot). */
+  names: Map<string, ConceptSlot> | undefined;
+  /**
+   * The issues of whole items with this concept as their discriminator, by the rest of their content
+   * (see itemSlot); null once that content proved mostly distinct (measurements, positions).
+   */
+  items: ItemMemo | null | undefined;
+}
+
+export interface ItemMemo {
+  root: ConceptSlot;
+  lookups: number;
+  /** Lookups that reached a slot never checked before. */
+  fresh: number;
 }
 
 export function newConceptSlot(): ConceptSlot {
-  return { steps: undefined, values: undefined, issues: undefined, slice: undefined };
+  return { steps: undefined, values: undefined, issues: undefined, slice: undefined, names: undefined, items: undefined };
 }
 
 // tokens: a string always follows its property's token, so the sequence of steps identifies the content
@@ -27,11 +41,17 @@ const OPEN = 1;
 const CLOSE = 2;
 const SELECTED = 3;
 const NOT_SELECTED = 4;
+const SKIPPED = 5;
+const TRUE = 6;
+const FALSE = 7;
+const OBJECT = 8;
+const END = 9;
 const TEXT = 0;
 const SYSTEM = 1;
 const CODE = 2;
 const DISPLAY = 3;
 const VERSION = 4;
+const STRING = 5;
 
 function step(slot: ConceptSlot, token: number): ConceptSlot {
   const steps = (slot.steps ??= []);
@@ -56,6 +76,43 @@ function stepValue(slot: ConceptSlot, property: number, value: string): ConceptS
     map.set(value, to);
   }
   return to;
+}
+
+function stepName(slot: ConceptSlot, name: string): ConceptSlot {
+  const names = (slot.names ??= new Map());
+  let to = names.get(name);
+  if (!to) {
+    to = newConceptSlot();
+    names.set(name, to);
+  }
+  return to;
+}
+
+/**
+ * The memo slot of a whole item (an Observation.component) under `root`, the slot of its value at
+ * `skip` (its discriminator, already keyed): reached in property order, for items whose other
+ * properties are strings, booleans or plain CodeableConcepts; undefined for any other content. Ids,
+ * extensions and `_` twins are refused: what is checked of them depends on more than the item.
+ */
+export function itemSlot(root: ConceptSlot, item: Json, skip: string): ConceptSlot | undefined {
+  let slot = root;
+  for (const k in item) {
+    const v = item[k];
+    if (k === skip) {
+      slot = step(slot, SKIPPED);
+      continue;
+    }
+    if (k === 'id' || k === 'extension' || k === 'modifierExtension' || k.charCodeAt(0) === 95 /* _ */) return undefined;
+    slot = stepName(slot, k);
+    if (typeof v === 'string') slot = stepValue(slot, STRING, v);
+    else if (typeof v === 'boolean') slot = step(slot, v ? TRUE : FALSE);
+    else if (isObject(v)) {
+      const inner = conceptSlot(step(slot, OBJECT), v);
+      if (!inner) return undefined;
+      slot = step(inner, END);
+    } else return undefined;
+  }
+  return slot;
 }
 
 /**

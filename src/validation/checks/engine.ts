@@ -21,7 +21,7 @@ import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
-import { conceptSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
+import { conceptSlot, itemSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
 import { checkCapabilityStatement } from './capability-statement';
 import { checkCanonicalUrl } from './canonical-url';
 import { ExtensionPolicy } from './extension-policy';
@@ -298,7 +298,10 @@ export class Engine {
     }
     const map = source ? (source.childMap ?? this.compiler.childMap(source, type)) : undefined;
     if (!source || !map) return;
-    if (!isResourceRoot && typeof obj.id === 'string') checkElementId(env, obj.id, obj, path, sink);
+    if (!isResourceRoot && typeof obj.id === 'string') {
+      this.contextReads++;
+      checkElementId(env, obj.id, obj, path, sink);
+    }
     // one pass over the properties present; absent children only matter when required or sliced.
     // Parallel arrays rather than a Map: objects have few properties and this runs for every element.
     // the per-object bookkeeping lives in frames reused by depth: this runs for every complex value,
@@ -525,6 +528,7 @@ export class Engine {
       return;
     }
     if ((type.isResource ??= this.isResourceTypeCode(type.code))) {
+      this.contextReads++;
       const isContained = node.name === 'contained' && node.path.split('.').length === 2;
       const fullUrl = parent && typeof parent.fullUrl === 'string' ? parent.fullUrl : undefined;
       if (!isContained && !RESOURCE_ABSTRACT.has(type.code) && value.resourceType !== type.code && typeof value.resourceType === 'string') {
@@ -537,6 +541,7 @@ export class Engine {
     if (!fresh && type.code === 'CodeableConcept' && !type.profiles.length && this.checkConcept(run, value, node, type, path, env, sink, parent)) return;
     const mark = sink.length;
     if (type.code === 'Extension') {
+      this.contextReads++;
       checkExtension(this, run, value, node, type, path, env, sink, parent);
     } else {
       this.walkObject(run, value, node, type, path, env, sink);
@@ -549,7 +554,10 @@ export class Engine {
     // CodeableConcept.coding items come through here as Codings
     if (type.code === 'Coding') checkCodingInSystem(this, value, path, sink);
     else if (type.code === 'Attachment') checkAttachment(value, path, sink);
-    if (type.code === 'Reference') checkReference(this, run, value, node, type, path, env, sink);
+    if (type.code === 'Reference') {
+      this.contextReads++;
+      checkReference(this, run, value, node, type, path, env, sink);
+    }
     this.checkInvariants(run, value, node, path, env, sink);
     const typeRoot = this.rootOf(type);
     if (typeRoot && typeRoot !== node && typeRoot.invariants.length) this.checkInvariants(run, value, typeRoot, path, env, sink, node);
@@ -590,22 +598,72 @@ export class Engine {
       return true;
     }
     const mark = sink.length;
-    const evaluations = this.invariantEvaluations;
+    const reads = this.contextReads;
     this.checkValue(run, value, undefined, node, type, path, env, sink, parent, true);
-    let found: { issue: ValidationIssue; suffix: string; plain: boolean }[] | null = [];
-    if (this.invariantEvaluations !== evaluations) found = null;
-    for (let i = mark; i < sink.length && found; i++) {
-      const issue = sink[i];
-      const where = issue.expression;
-      if (where === undefined || !where.startsWith(path) || issue.diagnostics.includes(path)) found = null;
-      else found.push({ issue, suffix: where.slice(path.length), plain: reportShaped(issue) });
-    }
-    slot.issues = found;
+    slot.issues = this.reusable(sink, mark, path, reads);
     return true;
   }
 
-  /** Counts invariant evaluations, so that checkConcept can tell whether a walk read beyond its value. */
-  private invariantEvaluations = 0;
+  /**
+   * Checks a slice item (an Observation.component) through the memo of the items whose discriminator
+   * is the concept of `choice`: the slice, hence the node and type, follow from that concept, and the
+   * rest of the content is keyed by itemSlot. Most components of a variant recur on every variant
+   * (gene, genomic source, reference sequence), so each distinct one is checked once per run. False
+   * when the memo cannot be used for the item (it is then checked as usual).
+   */
+  checkRecurringItem(run: Run, choice: ConceptSlot, item: Json, discriminator: string, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent: Json | undefined): boolean {
+    let memo = choice.items;
+    if (memo === null) return false;
+    if (memo === undefined) {
+      memo = { root: newConceptSlot(), lookups: 0, fresh: 0 };
+      choice.items = memo;
+    }
+    memo.lookups++;
+    const slot = itemSlot(memo.root, item, discriminator);
+    if (!slot || slot.issues === null) return false;
+    const known = slot.issues;
+    if (known) {
+      for (let i = 0; i < known.length; i++) sink.push(rebased(known[i], path + known[i].suffix));
+      return true;
+    }
+    // content that hardly recurs would only grow the trie: give up the memo for this discriminator
+    if (++memo.fresh > 64 && memo.fresh * 2 > memo.lookups) choice.items = null;
+    const mark = sink.length;
+    const reads = this.contextReads;
+    this.checkValue(run, item, undefined, node, type, path, env, sink, parent);
+    slot.issues = this.reusable(sink, mark, path, reads);
+    return true;
+  }
+
+  /**
+   * The issues a walk of the value at `path` added to the sink since `mark`, relative to that path,
+   * or null when they cannot be reused elsewhere: the walk read beyond the value (an invariant, an
+   * element id, a reference, an extension's context, a resource), an issue points outside the value,
+   * or a message names the path.
+   */
+  private reusable(sink: ValidationIssue[], mark: number, path: string, reads: number): { issue: ValidationIssue; suffix: string; plain: boolean }[] | null {
+    if (this.contextReads !== reads) return null;
+    const found: { issue: ValidationIssue; suffix: string; plain: boolean }[] = [];
+    for (let i = mark; i < sink.length; i++) {
+      const issue = sink[i];
+      const where = issue.expression;
+      if (where === undefined || !within(where, path) || issue.diagnostics.includes(path)) return null;
+      found.push({ issue, suffix: where.slice(path.length), plain: reportShaped(issue) });
+    }
+    return found;
+  }
+
+  /**
+   * Counts the checks that read beyond the value they check (invariants, element ids, references,
+   * extension contexts, resources, profile discriminators), so that a memo can tell whether a walk's
+   * issues depend on its content alone.
+   */
+  private contextReads = 0;
+
+  /** For slicing: a check read beyond the value (see contextReads). */
+  noteContextRead(): void {
+    this.contextReads++;
+  }
 
   private checkPrimitive(run: Run, value: unknown, ext: Json | undefined, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
     if (value !== undefined) {
@@ -672,7 +730,7 @@ export class Engine {
   }
 
   private evalInvariant(inv: CompiledInvariant, value: unknown, basePath: string, path: string, env: ResourceEnv, sink: ValidationIssue[]): void {
-    this.invariantEvaluations++;
+    this.contextReads++;
     const native = NATIVE_EXPRESSIONS[inv.key];
     let ok: boolean;
     if (native && native.expression === inv.expression) {
@@ -789,6 +847,14 @@ const REPORT_KEYS = ['severity', 'code', 'diagnostics', 'expression', 'messageId
 function reportShaped(issue: ValidationIssue): boolean {
   const keys = Object.keys(issue);
   return keys.length >= 5 && keys.every((k, i) => k === REPORT_KEYS[i]) && (keys.length === 5 || issue.rule !== undefined);
+}
+
+/** Is `where` the path itself or a path inside it (not a sibling sharing its prefix: component[1] and component[10])? */
+function within(where: string, path: string): boolean {
+  if (!where.startsWith(path)) return false;
+  if (where.length === path.length) return true;
+  const c = where.charCodeAt(path.length);
+  return c === 46 /* . */ || c === 91 /* [ */;
 }
 
 function isPrimitiveType(type: TypeRef): boolean {

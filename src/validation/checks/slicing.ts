@@ -92,7 +92,7 @@ function decap(s: string): string {
   return PRIMITIVE_TYPES.has(lower) ? lower : s;
 }
 
-function instanceValues(item: unknown, itemType: string | undefined, itemPath: string, steps: Step[], env: ResourceEnv): Located[] {
+function instanceValues(engine: Engine, item: unknown, itemType: string | undefined, itemPath: string, steps: Step[], env: ResourceEnv): Located[] {
   let current: Located[] = [new Located(item, itemType, itemPath)];
   for (let s = 0; s < steps.length; s++) {
     const step = steps[s];
@@ -103,6 +103,7 @@ function instanceValues(item: unknown, itemType: string | undefined, itemPath: s
       const loc = current[c];
       const v = loc.value;
       if (step.kind === 'resolve') {
+        engine.noteContextRead();
         if (isObject(v) && typeof v.reference === 'string') {
           const r = resolveReference(v.reference, env);
           if (r) next.push(new Located(r.resource, r.resource.resourceType as string, r.path));
@@ -268,7 +269,7 @@ function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undef
   const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
   for (let i = 0; i < discs.length; i++) {
     const exp = exps[i]!;
-    const values = (cache[i] ??= instanceValues(item, itemType, itemPath, discPaths(slicing)[i], env));
+    const values = (cache[i] ??= instanceValues(engine, item, itemType, itemPath, discPaths(slicing)[i], env));
     let ok = false;
     switch (exp.kind) {
       case 'fixed':
@@ -296,6 +297,7 @@ function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undef
 }
 
 function conformsValue(engine: Engine, run: Run, loc: Located, url: string, env: ResourceEnv): boolean {
+  engine.noteContextRead();
   const v = loc.value;
   if (!isObject(v)) return false;
   if (typeof v.resourceType === 'string') return engine.conformsTo(run, v, url, loc.path, env, undefined);
@@ -444,7 +446,7 @@ function candidateSlices(engine: Engine, child: ElementNode, item: unknown, type
   const index = sliceIndex(engine, child);
   if (!index) return allSlices(child);
   const itemType = isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : type.code;
-  const values = (cache[index.disc] ??= instanceValues(item, itemType, itemPath, index.steps, env));
+  const values = (cache[index.disc] ??= instanceValues(engine, item, itemType, itemPath, index.steps, env));
   found.n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i].value;
@@ -499,10 +501,8 @@ function discriminatingProperty(engine: Engine, child: ElementNode): string | nu
  * The run's memo slot of an item's slice choice, when that choice depends only on a plain
  * CodeableConcept at the discriminator (the component codes of a variant recur on every variant).
  */
-function choiceSlot(engine: Engine, run: Run, child: ElementNode, item: unknown): ConceptSlot | undefined {
-  if (!isObject(item)) return undefined;
-  const name = discriminatingProperty(engine, child);
-  if (name === null) return undefined;
+function choiceSlot(run: Run, child: ElementNode, name: string | null, item: unknown): ConceptSlot | undefined {
+  if (!isObject(item) || name === null) return undefined;
   const value = item[name];
   if (!isObject(value)) return undefined;
   let root = run.sliceChoices.get(child);
@@ -528,13 +528,14 @@ export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[]
   let unmatchedSeen = false;
   const rule = child.rule;
   const prefix = `${path}.${key}`;
+  const discriminator = discriminatingProperty(engine, child);
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item === null || item === undefined) continue;
     const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
     const itemPath = child.isArray ? prefix + indexSuffix(i) : prefix;
     let idx = -1;
-    const choice = choiceSlot(engine, run, child, item);
+    const choice = choiceSlot(run, child, discriminator, item);
     if (choice && choice.slice !== undefined) idx = choice.slice;
     else {
       const cache: ItemValues = [];
@@ -565,6 +566,7 @@ export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[]
     last = Math.max(last, idx);
     counts[idx]++;
     const slice = slices[idx];
+    if (choice && ext === undefined && engine.checkRecurringItem(run, choice, item as Json, discriminator!, slice, slice.types[0] ?? type, itemPath, env, sink, parent)) continue;
     engine.checkValue(run, item, ext, slice, slice.types[0] ?? type, itemPath, env, sink, parent);
   }
   for (let j = 0; j < slices.length; j++) {
