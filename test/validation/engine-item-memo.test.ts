@@ -1,0 +1,114 @@
+/**
+ * Within one validation, a slice item whose content recurs (an Observation.component: same code,
+ * same value) is checked once per sliced element and content, and its issues are reused wherever
+ * the same content recurs. These tests put the same component content where its verdict differs:
+ * under two profiles whose slices for that code constrain the value differently, under a slice
+ * invariant that reads the resource around the component, and with element ids shared across
+ * components. Each Observation inside the Bundle must get exactly the issues it gets when validated
+ * alone (a fresh run, where nothing is reused from other entries).
+ */
+import { createValidator, type EngineValidator, type ValidationIssue } from '../../src/validation';
+import { writePackage } from './engine-helpers';
+
+const BASE = 'http://example.org/fhir/item-memo';
+const CODE = { coding: [{ system: 'http://example.org/codes', code: 'kind' }] };
+const OTHER = { coding: [{ system: 'http://example.org/codes', code: 'other' }] };
+
+const profile = (id: string, kindSlice: object[]) => ({
+  resourceType: 'StructureDefinition',
+  id,
+  url: `${BASE}/StructureDefinition/${id}`,
+  name: id.replace(/-/g, ''),
+  status: 'active',
+  kind: 'resource',
+  abstract: false,
+  type: 'Observation',
+  baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
+  derivation: 'constraint',
+  differential: {
+    element: [
+      { id: 'Observation', path: 'Observation' },
+      { id: 'Observation.component', path: 'Observation.component', slicing: { discriminator: [{ type: 'pattern', path: 'code' }], rules: 'open' } },
+      { id: 'Observation.component:kind', path: 'Observation.component', sliceName: 'kind', min: 0, max: '*' },
+      { id: 'Observation.component:kind.code', path: 'Observation.component.code', patternCodeableConcept: CODE },
+      ...kindSlice,
+      { id: 'Observation.component:other', path: 'Observation.component', sliceName: 'other', min: 0, max: '*' },
+      { id: 'Observation.component:other.code', path: 'Observation.component.code', patternCodeableConcept: OTHER },
+    ],
+  },
+});
+
+// the same `kind` component: a string 'yes' in one profile, a concept only in the other, and one
+// whose slice invariant reads the resource's status (the same component passes or fails by it)
+const stringKind = profile('string-kind', [{ id: 'Observation.component:kind.value[x]', path: 'Observation.component.value[x]', type: [{ code: 'string' }], patternString: 'yes' }]);
+const conceptKind = profile('concept-kind', [{ id: 'Observation.component:kind.value[x]', path: 'Observation.component.value[x]', type: [{ code: 'CodeableConcept' }] }]);
+const statusKind = profile('status-kind', [
+  {
+    id: 'Observation.component:kind',
+    path: 'Observation.component',
+    constraint: [{ key: 'memo-1', severity: 'error', human: 'A kind component belongs to a final Observation', expression: "%resource.status = 'final'" }],
+  },
+]);
+
+const PROFILES = ['string-kind', 'concept-kind', 'status-kind'];
+
+function observation(i: number): Record<string, unknown> {
+  const value = i % 5 === 0 ? { valueCodeableConcept: { coding: [{ system: 'http://example.org/codes', code: 'yes' }] } } : { valueString: i % 7 === 0 ? 'no' : 'yes' };
+  const components: Record<string, unknown>[] = [
+    { code: CODE, ...value },
+    { code: OTHER, valueString: 'yes' },
+    // the same content in another order, and with an id that another component of the entry repeats
+    { ...value, code: CODE },
+    ...(i % 4 === 1 ? [{ id: 'c', code: CODE, ...value }, { id: 'c', code: OTHER, valueBoolean: true }] : []),
+  ];
+  return {
+    resourceType: 'Observation',
+    meta: { profile: [`${BASE}/StructureDefinition/${PROFILES[i % PROFILES.length]}`] },
+    status: i % 2 === 0 ? 'final' : 'preliminary',
+    code: { text: 'memo test' },
+    component: components,
+  };
+}
+
+const summary = (issues: ValidationIssue[]) => issues.map((i) => `${i.severity}|${i.code}|${i.messageId}|${i.expression}|${i.diagnostics}`);
+
+describe('reused slice item issues', () => {
+  let v: EngineValidator;
+  const count = 120;
+  let inBundle: ValidationIssue[];
+  beforeAll(() => {
+    v = createValidator({ includeNgc: false, packages: [writePackage('test.item.memo', [stringKind, conceptKind, statusKind])] });
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: Array.from({ length: count }, (_, i) => ({ fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: observation(i) })),
+    };
+    inBundle = v.validate(bundle);
+  });
+
+  const inside = (i: number) => {
+    const where = `Bundle.entry[${i}].resource`;
+    return inBundle.filter((x) => x.expression === where || x.expression?.startsWith(`${where}.`));
+  };
+
+  it('are the issues of a fresh check, entry by entry', () => {
+    for (let i = 0; i < count; i++) {
+      const alone = v.validate(observation(i), { rootPath: `Bundle.entry[${i}].resource` });
+      expect(summary(inside(i))).toEqual(summary(alone));
+    }
+  });
+
+  it('differ where the same content stands under another slice or another resource', () => {
+    const at = (i: number, component: number) => summary(inside(i).filter((x) => x.expression?.startsWith(`Bundle.entry[${i}].resource.component[${component}]`)));
+    // entries 1 (concept-kind) and 6 (string-kind) carry the same component 0 (valueString 'yes')
+    expect(at(6, 0)).toEqual([]);
+    expect(at(1, 0)).toEqual([expect.stringMatching(/^error\|structure\|TYPE_NOT_ALLOWED\|Bundle\.entry\[1\]\.resource\.component\[0\]\.valueString\|/)]);
+    // entries 2 (status-kind, final) and 11 (status-kind, preliminary): the same component, the invariant decides
+    expect(at(2, 0)).toEqual([]);
+    expect(at(11, 0)).toEqual([expect.stringMatching(/^error\|invariant\|INVARIANT\|Bundle\.entry\[11\]\.resource\.component\[0\]\|Constraint failed: memo-1/)]);
+    // string-kind: a value other than the pattern fails wherever it recurs (entries 21 and 63)
+    for (const i of [21, 63]) expect(at(i, 0)).toEqual([expect.stringMatching(/^error\|value\|PATTERN\|/)]);
+    // a repeated element id is reported on the second holder only
+    expect(summary(inside(13)).filter((s) => s.includes('|Bundle.entry[13].resource.component[4]'))).toEqual([expect.stringMatching(/DUPLICATE|dup|unique/i)]);
+  });
+});
