@@ -360,7 +360,7 @@ export class Engine {
       if (prior >= 0 && child.choice) {
         report(sink, 'error', 'structure', 'CHOICE_MULTIPLE', `Only one of the choices of ${child.path} may be present, found '${seenKeys[prior]}' and '${bare}'`, `${path}.${bare}`);
       }
-      const count = this.checkProperty(run, obj, bare, hasTwins ? obj['_' + bare] : undefined, child, entry.type, path, env, sink);
+      const count = this.checkProperty(run, obj, bare, hasTwins ? obj['_' + bare] : undefined, child, entry.type, path, entry.dotName, env, sink);
       if (prior >= 0) seenCounts[prior] += count;
       else {
         const n = frame.n++;
@@ -441,7 +441,7 @@ export class Engine {
   }
 
   /** Checks one JSON property (and its `_` twin). Returns the number of occurrences. */
-  private checkProperty(run: Run, obj: Json, key: string, ext: unknown, child: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[]): number {
+  private checkProperty(run: Run, obj: Json, key: string, ext: unknown, child: ElementNode, type: TypeRef, path: string, dotKey: string, env: ResourceEnv, sink: ValidationIssue[]): number {
     const value = obj[key];
     const primitive = isPrimitiveType(type);
     // items of a sliced element are validated by checkSlicing, against their slice (whose snapshot
@@ -465,7 +465,7 @@ export class Engine {
         report(sink, 'error', 'structure', 'JSON_PRIMITIVE_ALIGN', `The arrays '${key}' (${values.length} items) and '_${key}' (${exts.length} items) must have the same length`, `${path}.${key}`);
       }
       const n = Math.max(values.length, exts.length);
-      const prefix = `${path}.${key}`;
+      const prefix = path + dotKey;
       for (let i = 0; i < n; i++) {
         const item = values[i];
         const itemExt = exts[i];
@@ -476,7 +476,8 @@ export class Engine {
           }
         }
         // items of a sliced element get their paths in checkSlicing
-        if (!deferred) this.checkValue(run, item ?? undefined, itemExt ?? undefined, child, type, prefix + indexSuffix(i), env, sink, obj);
+        if (deferred || (primitive && itemExt === undefined && this.plainPrimitive(item, child, type))) continue;
+        this.checkValue(run, item ?? undefined, itemExt ?? undefined, child, type, prefix + indexSuffix(i), env, sink, obj);
       }
       return n;
     }
@@ -496,8 +497,21 @@ export class Engine {
     }
     if (deferred) return 1;
     const node = child.choice && child.slices.length ? (pickTypeSlice(child, type) ?? child) : child;
-    this.checkValue(run, value, isObject(ext) ? ext : undefined, node, type, `${path}.${key}`, env, sink, obj);
+    if (primitive && ext === undefined && this.plainPrimitive(value, node, type)) return 1;
+    this.checkValue(run, value, isObject(ext) ? ext : undefined, node, type, path + dotKey, env, sink, obj);
     return 1;
+  }
+
+  /**
+   * Is the value a well-formed primitive of an element with nothing more to check (no fixed value,
+   * pattern, binding or evaluated invariant, no extensions)? checkPrimitive would then report
+   * nothing, and its path is never built: most primitives of a report are such values.
+   */
+  private plainPrimitive(value: unknown, node: ElementNode, type: TypeRef): boolean {
+    if (node.fixed !== undefined || node.pattern !== undefined || node.binding || type.code === 'xhtml') return false;
+    if ((node.evaluated ??= node.invariants.filter((i) => !NATIVE_INVARIANTS.has(i.key))).length) return false;
+    if (typeof value !== jsonKindOf(type.code) || value === '') return false;
+    return checkPrimitiveFormat(type.code, value) === undefined;
   }
 
   /** Checks one value (an array item or a single value) against an element node and a type. */

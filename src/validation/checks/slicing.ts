@@ -288,7 +288,8 @@ function matchesSlice(engine: Engine, run: Run, item: unknown, ext: Json | undef
         ok = (values.length > 0) === exp.exists;
         break;
       case 'profile':
-        for (let k = 0; k < values.length && !ok; k++) ok = exp.urls.some((url) => conformsValue(engine, run, values[k], url, env));
+        // loops, not some() with a closure: a closure over the loop variable is a context object per item
+        for (let k = 0; k < values.length && !ok; k++) for (let u = 0; u < exp.urls.length && !ok; u++) ok = conformsValue(engine, run, values[k], exp.urls[u], env);
         break;
     }
     if (!ok) return false;
@@ -501,16 +502,22 @@ function discriminatingProperty(engine: Engine, child: ElementNode): string | nu
  * The run's memo slot of an item's slice choice, when that choice depends only on a plain
  * CodeableConcept at the discriminator (the component codes of a variant recur on every variant).
  */
-function choiceSlot(run: Run, child: ElementNode, name: string | null, item: unknown): ConceptSlot | undefined {
-  if (!isObject(item) || name === null) return undefined;
+function choiceSlot(root: ConceptSlot | undefined, name: string | null, item: unknown): ConceptSlot | undefined {
+  if (root === undefined || name === null || !isObject(item)) return undefined;
   const value = item[name];
   if (!isObject(value)) return undefined;
+  return conceptSlot(root, value);
+}
+
+/** The run's root of the slice choices of a sliced element (see choiceSlot), looked up once per element rather than per item. */
+function choicesOf(run: Run, child: ElementNode, name: string | null): ConceptSlot | undefined {
+  if (name === null) return undefined;
   let root = run.sliceChoices.get(child);
   if (!root) {
     root = newConceptSlot();
     run.sliceChoices.set(child, root);
   }
-  return conceptSlot(root, value);
+  return root;
 }
 
 /** For a choice element sliced by type (value[x]:valueQuantity), the slice for the type used. */
@@ -519,23 +526,41 @@ export function pickTypeSlice(child: ElementNode, type: TypeRef): ElementNode | 
   return child.slices.find((s) => s.sliceName === name || (s.types.length === 1 && s.types[0].code === type.code));
 }
 
+/**
+ * Per-slice counts, one array per nesting level of checkSlicing (an item may hold sliced elements of
+ * its own): a fresh array per sliced element present was a steady source of garbage.
+ */
+const countsByDepth: number[][] = [];
+let slicingDepth = 0;
+
 export function checkSlicing(engine: Engine, run: Run, items: readonly unknown[], exts: readonly unknown[], child: ElementNode, key: string, path: string, env: ResourceEnv, sink: ValidationIssue[], parent?: Json): void {
+  const counts = (countsByDepth[slicingDepth] ??= []);
+  for (let j = 0; j < child.slices.length; j++) counts[j] = 0;
+  slicingDepth++;
+  try {
+    countSlices(engine, run, items, exts, child, key, path, env, sink, parent, counts);
+  } finally {
+    slicingDepth--;
+  }
+}
+
+function countSlices(engine: Engine, run: Run, items: readonly unknown[], exts: readonly unknown[], child: ElementNode, key: string, path: string, env: ResourceEnv, sink: ValidationIssue[], parent: Json | undefined, counts: number[]): void {
   const slicing = child.slicing!;
   const slices = child.slices;
-  const counts = new Array<number>(slices.length).fill(0);
   const type = child.types[0] ?? { code: 'BackboneElement', profiles: [], targetProfiles: [] };
   let last = -1;
   let unmatchedSeen = false;
   const rule = child.rule;
   const prefix = `${path}.${key}`;
   const discriminator = discriminatingProperty(engine, child);
+  const choices = items.length ? choicesOf(run, child, discriminator) : undefined;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item === null || item === undefined) continue;
     const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
     const itemPath = child.isArray ? prefix + indexSuffix(i) : prefix;
     let idx = -1;
-    const choice = choiceSlot(run, child, discriminator, item);
+    const choice = choiceSlot(choices, discriminator, item);
     if (choice && choice.slice !== undefined) idx = choice.slice;
     else {
       const cache: ItemValues = [];

@@ -271,9 +271,12 @@ export function buildChildMap(children: ElementNode[]): Map<string, ChildEntry> 
   const map = new Map<string, ChildEntry>();
   for (const child of children) {
     if (child.choice) {
-      for (const t of child.types) map.set(child.name + capitalize(t.code), { node: child, type: t });
+      for (const t of child.types) {
+        const name = child.name + capitalize(t.code);
+        map.set(name, { node: child, type: t, dotName: '.' + name });
+      }
     } else {
-      map.set(child.name, { node: child, type: child.types[0] ?? { code: 'BackboneElement', profiles: [], targetProfiles: [] } });
+      map.set(child.name, { node: child, type: child.types[0] ?? { code: 'BackboneElement', profiles: [], targetProfiles: [] }, dotName: '.' + child.name });
     }
   }
   return map;

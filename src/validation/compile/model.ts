@@ -51,6 +51,8 @@ export interface CompiledInvariant {
 export interface ChildEntry {
   node: ElementNode;
   type: TypeRef;
+  /** '.' and the JSON property name: a value's path is then one concatenation (this runs for every property). */
+  dotName: string;
 }
 
 export interface ElementNode {
