@@ -38,14 +38,32 @@ export function jsonKindOf(type: string): JsonKind {
   }
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The ASCII digit at `i`, or -1: read by char codes, as every date and dateTime of a report comes through here. */
+function digitAt(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** Does a value starting YYYY-MM-DD name a day of the calendar (no 30 February)? Other values pass. */
 function validCalendarDate(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
-  if (!m) return true;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
-  return d <= days;
+  if (value.length < 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return true;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const c = digitAt(value, i);
+    if (c < 0) return true;
+    y = y * 10 + c;
+  }
+  const m1 = digitAt(value, 5);
+  const m2 = digitAt(value, 6);
+  const d1 = digitAt(value, 8);
+  const d2 = digitAt(value, 9);
+  if (m1 < 0 || m2 < 0 || d1 < 0 || d2 < 0) return true;
+  const mo = m1 * 10 + m2;
+  if (mo < 1 || mo > 12) return false;
+  const days = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS_IN_MONTH[mo - 1];
+  return d1 * 10 + d2 <= days;
 }
 
 /** Checks a primitive value whose JSON type is already right. Returns a problem or undefined. */

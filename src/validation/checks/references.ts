@@ -17,14 +17,14 @@ export interface Resolved {
   env?: ResourceEnv;
 }
 
-export function resolveReference(ref: string, env: ResourceEnv): Resolved | undefined {
+export function resolveReference(ref: string, env: ResourceEnv): Readonly<Resolved> | undefined {
   if (ref.startsWith('#')) {
     if (ref === '#') return { resource: env.rootResource, path: env.isContained ? env.path.replace(/\.contained\[\d+\]$/, '') : env.path };
     const hit = env.contained?.get(ref.slice(1));
     return hit ? { resource: hit.resource, path: hit.path, fullUrl: env.fullUrl } : undefined;
   }
-  const hit = env.bundle?.resolve(ref, env.fullUrl);
-  return hit ? { resource: hit.resource, path: hit.path, fullUrl: hit.fullUrl } : undefined;
+  // the Bundle's own entry record (read only): a copy per reference was garbage on every resolution
+  return env.bundle?.resolve(ref, env.fullUrl);
 }
 
 function profileType(engine: Engine, url: string): string | undefined {
