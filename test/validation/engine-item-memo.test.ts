@@ -13,6 +13,7 @@ import { writePackage } from './engine-helpers';
 const BASE = 'http://example.org/fhir/item-memo';
 const CODE = { coding: [{ system: 'http://example.org/codes', code: 'kind' }] };
 const OTHER = { coding: [{ system: 'http://example.org/codes', code: 'other' }] };
+const LAB = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] };
 
 const profile = (id: string, kindSlice: object[]) => ({
   resourceType: 'StructureDefinition',
@@ -28,6 +29,9 @@ const profile = (id: string, kindSlice: object[]) => ({
   differential: {
     element: [
       { id: 'Observation', path: 'Observation' },
+      // a category is a slice item keyed by its whole content (its discriminator `coding` is an array)
+      { id: 'Observation.category', path: 'Observation.category', slicing: { discriminator: [{ type: 'pattern', path: 'coding' }], rules: 'closed' } },
+      { id: 'Observation.category:lab', path: 'Observation.category', sliceName: 'lab', min: 0, max: '*', patternCodeableConcept: LAB },
       { id: 'Observation.component', path: 'Observation.component', slicing: { discriminator: [{ type: 'pattern', path: 'code' }], rules: 'open' } },
       { id: 'Observation.component:kind', path: 'Observation.component', sliceName: 'kind', min: 0, max: '*' },
       { id: 'Observation.component:kind.code', path: 'Observation.component.code', patternCodeableConcept: CODE },
@@ -65,6 +69,8 @@ function observation(i: number): Record<string, unknown> {
     resourceType: 'Observation',
     meta: { profile: [`${BASE}/StructureDefinition/${PROFILES[i % PROFILES.length]}`] },
     status: i % 2 === 0 ? 'final' : 'preliminary',
+    // the lab category, the same concept wrongly nested as a `coding` object, and another category
+    category: [Math.floor(i / 3) % 3 === 0 ? LAB : Math.floor(i / 3) % 3 === 1 ? { coding: LAB } : { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging' }] }],
     code: { text: 'memo test' },
     component: components,
   };
@@ -108,6 +114,10 @@ describe('reused slice item issues', () => {
     expect(at(11, 0)).toEqual([expect.stringMatching(/^error\|invariant\|INVARIANT\|Bundle\.entry\[11\]\.resource\.component\[0\]\|Constraint failed: memo-1/)]);
     // string-kind: a value other than the pattern fails wherever it recurs (entries 21 and 63)
     for (const i of [21, 63]) expect(at(i, 0)).toEqual([expect.stringMatching(/^error\|value\|PATTERN\|/)]);
+    // under one profile (entries 0, 3, 6: i % 3 === 0), the nested `coding` object matches no slice
+    // of the closed category slicing, the lab category does
+    expect(summary(inside(3)).filter((s) => s.includes('|Bundle.entry[3].resource.category[0]|'))).toEqual([expect.stringMatching(/^error\|structure\|SLICE_CLOSED\|/)]);
+    expect(summary(inside(0)).filter((s) => s.includes('.category'))).toEqual([]);
     // a repeated element id is reported on the second holder only
     expect(summary(inside(13)).filter((s) => s.includes('|Bundle.entry[13].resource.component[4]'))).toEqual([expect.stringMatching(/DUPLICATE|dup|unique/i)]);
   });

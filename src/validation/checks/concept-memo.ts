@@ -46,6 +46,7 @@ const TRUE = 6;
 const FALSE = 7;
 const OBJECT = 8;
 const END = 9;
+const WHOLE = 10;
 const TEXT = 0;
 const SYSTEM = 1;
 const CODE = 2;
@@ -113,6 +114,14 @@ export function itemSlot(root: ConceptSlot, item: Json, skip: string): ConceptSl
     } else return undefined;
   }
   return slot;
+}
+
+/**
+ * A branch under `root` for keys made of a whole item rather than of its value at the discriminator:
+ * a concept's own steps start with CODING or a text value, never with this token.
+ */
+export function wholeItems(root: ConceptSlot): ConceptSlot {
+  return step(root, WHOLE);
 }
 
 /**

@@ -10,7 +10,7 @@ import { deepEqual, matchesPattern } from './match';
 import { indexSuffix, isObject, isUpperAt, report, type Json, type ResourceEnv } from './context';
 import { resolveReference } from './references';
 import type { Engine, Run } from './engine';
-import { conceptSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
+import { conceptSlot, newConceptSlot, wholeItems, type ConceptSlot } from './concept-memo';
 
 type Expectation =
   | { kind: 'fixed' | 'pattern'; value: unknown }
@@ -500,13 +500,15 @@ function discriminatingProperty(engine: Engine, child: ElementNode): string | nu
 
 /**
  * The run's memo slot of an item's slice choice, when that choice depends only on a plain
- * CodeableConcept at the discriminator (the component codes of a variant recur on every variant).
+ * CodeableConcept at the discriminator (the component codes of a variant recur on every variant),
+ * or when the item is itself a plain CodeableConcept (a category sliced by its `coding`): keyed then
+ * by the whole item, under a branch of its own so that the two kinds of key never meet.
  */
 function choiceSlot(root: ConceptSlot | undefined, name: string | null, item: unknown): ConceptSlot | undefined {
   if (root === undefined || name === null || !isObject(item)) return undefined;
   const value = item[name];
-  if (!isObject(value)) return undefined;
-  return conceptSlot(root, value);
+  if (isObject(value)) return conceptSlot(root, value);
+  return Array.isArray(value) ? conceptSlot(wholeItems(root), item) : undefined;
 }
 
 /** The run's root of the slice choices of a sliced element (see choiceSlot), looked up once per element rather than per item. */
