@@ -6,7 +6,7 @@ import type { Bundle } from 'fhir/r4';
 import type { ValidationIssue } from '../validation/issue';
 import { RuleCatalogue, ruleIssue, type RuleIssueInput } from './catalogue';
 import type { RuleData } from './data';
-import { walkObjects } from './walk';
+import { formatTrail, walkObjects } from './walk';
 
 export type Json = Record<string, unknown>;
 
@@ -20,13 +20,20 @@ export interface Entry {
   profile?: string;
 }
 
-export interface ReferenceSite {
-  /** The Reference object. */
-  ref: Json;
-  /** FHIRPath of the Reference, e.g. `Bundle.entry[2].resource.derivedFrom[0]`. */
-  path: string;
-  /** Element path inside the resource without indices, e.g. `derivedFrom`, `collection.collector`. */
-  element: string;
+export class ReferenceSite {
+  constructor(
+    /** The Reference object. */
+    readonly ref: Json,
+    /** Element path inside the resource without indices, e.g. `derivedFrom`, `collection.collector`. */
+    readonly element: string,
+    private readonly entry: Entry,
+    private readonly trail: (string | number)[],
+  ) {}
+
+  /** FHIRPath of the Reference, e.g. `Bundle.entry[2].resource.derivedFrom[0]`: spelled out only for a reported one. */
+  get path(): string {
+    return formatTrail(this.entry.path, this.trail);
+  }
 }
 
 export class BundleContext {
@@ -35,7 +42,7 @@ export class BundleContext {
   // Rules ask the same questions of the same entries; answering each once keeps a 20,000-entry Bundle linear and fast.
   private readonly byProfile = new Map<string, Entry[]>();
   private readonly referenceCache = new Map<Entry, ReferenceSite[]>();
-  private readonly componentCache = new Map<Entry, Map<string, ComponentRef[]>>();
+  private readonly componentCache = new Map<Entry, Map<string, Map<string, ComponentRef[]>>>();
   private readonly memos = new Map<string, Map<Entry, unknown>>();
   readonly now: Date;
   readonly catalogue: RuleCatalogue;
@@ -88,6 +95,16 @@ export class BundleContext {
     return Object.hasOwn(profiles, id) ? id : undefined;
   }
 
+  /** The resource types an NGC profile's reference element may point at (of the profiles it allows); undefined when it may point at none. */
+  targetTypes(profile: string, element: string): ReadonlySet<string> | undefined {
+    return compiledProfiles(this.data.profiles).targetTypes(profile, element);
+  }
+
+  /** The resource types some NGC profile profiles. */
+  profiledTypes(): ReadonlySet<string> {
+    return compiledProfiles(this.data.profiles).profiledTypes;
+  }
+
   withProfile(profile: string): Entry[] {
     return this.byProfile.get(profile) ?? [];
   }
@@ -104,6 +121,7 @@ export class BundleContext {
 
   /** The components of an Observation entry whose code carries (system, code). */
   components(entry: Entry, system: string, code: string): ComponentRef[] {
+    // Indexed by system, then code: looked up many times per entry, and no key string is built per coding.
     let index = this.componentCache.get(entry);
     if (!index) {
       index = new Map();
@@ -111,19 +129,22 @@ export class BundleContext {
       for (let i = 0; i < components.length; i++) {
         const component = components[i];
         if (!isObject(component) || !isObject(component.code) || !Array.isArray(component.code.coding)) continue;
-        const ref: ComponentRef = { component, path: `${entry.path}.component[${i}]` };
+        const ref = new ComponentRef(component, entry, i);
         for (const coding of component.code.coding) {
           if (!isObject(coding)) continue;
-          const key = `${String(coding.system)}|${String(coding.code)}`;
-          const list = index.get(key);
+          const bySystem = String(coding.system);
+          let codes = index.get(bySystem);
+          if (!codes) index.set(bySystem, (codes = new Map()));
+          const byCode = String(coding.code);
+          const list = codes.get(byCode);
           // the same code twice in one component lists the component once
-          if (!list) index.set(key, [ref]);
+          if (!list) codes.set(byCode, [ref]);
           else if (list[list.length - 1] !== ref) list.push(ref);
         }
       }
       this.componentCache.set(entry, index);
     }
-    return index.get(`${system}|${code}`) ?? [];
+    return index.get(system)?.get(code) ?? NO_COMPONENTS;
   }
 
   /** The one entry of a profile that SUB-07 requires exactly once; undefined when missing or repeated. */
@@ -146,7 +167,7 @@ export class BundleContext {
     walkObjects(
       entry.resource,
       (node, at) => {
-        if (typeof node.reference === 'string' && at.depth() > 0) out.push({ ref: node, path: at.path(), element: at.element() });
+        if (typeof node.reference === 'string' && at.depth() > 0) out.push(new ReferenceSite(node, at.element(), entry, at.trail()));
       },
       // Contained resources and narrative are not the entry's own references; extensions never point at entries.
       { path: entry.path, skip: (key, depth) => ((key === 'contained' || key === 'text') && depth === 0) || key === 'extension' || key === 'modifierExtension' },
@@ -180,6 +201,36 @@ export function codings(cc: unknown): { coding: Json; index: number }[] {
   return out;
 }
 
+interface CompiledProfiles {
+  profiledTypes: ReadonlySet<string>;
+  targetTypes(profile: string, element: string): ReadonlySet<string> | undefined;
+}
+
+const compiledProfileData = new WeakMap<RuleData['profiles'], CompiledProfiles>();
+
+/** Sets derived from the profile table, built once per rule data rather than per reference per submission. */
+function compiledProfiles(table: RuleData['profiles']): CompiledProfiles {
+  let c = compiledProfileData.get(table);
+  if (c) return c;
+  const byElement = new Map<string, Map<string, ReadonlySet<string>>>();
+  c = {
+    profiledTypes: new Set(Object.values(table.profiles).map((p) => p.type)),
+    targetTypes(profile, element) {
+      let elements = byElement.get(profile);
+      if (!elements) byElement.set(profile, (elements = new Map()));
+      let types = elements.get(element);
+      if (!types) {
+        const allowed = table.profiles[profile].references[element];
+        if (!allowed) return undefined;
+        elements.set(element, (types = new Set(allowed.map((p) => table.profiles[p].type))));
+      }
+      return types;
+    },
+  };
+  compiledProfileData.set(table, c);
+  return c;
+}
+
 const catalogues = new WeakMap<RuleData, RuleCatalogue>();
 
 /** One catalogue per rule data (a BundleContext is made per submission; the catalogue need not be). */
@@ -189,8 +240,17 @@ function catalogueOf(data: RuleData): RuleCatalogue {
   return catalogue;
 }
 
-export interface ComponentRef {
-  component: Json;
-  /** `Bundle.entry[4].resource.component[1]` */
-  path: string;
+const NO_COMPONENTS: ComponentRef[] = [];
+
+export class ComponentRef {
+  constructor(
+    readonly component: Json,
+    private readonly entry: Entry,
+    private readonly index: number,
+  ) {}
+
+  /** `Bundle.entry[4].resource.component[1]`: spelled out only for the rare component a rule reports. */
+  get path(): string {
+    return `${this.entry.path}.component[${this.index}]`;
+  }
 }

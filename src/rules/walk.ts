@@ -12,6 +12,15 @@ export interface WalkPosition {
   element(): string;
   /** How many properties lie between the root and it (0: the root itself). */
   depth(): number;
+  /** Its keys and indices below the root, a copy (for a path spelled out later with `formatTrail`). */
+  trail(): (string | number)[];
+}
+
+/** `Bundle.entry[2].resource` + `['code', 'coding', 0]` → `Bundle.entry[2].resource.code.coding[0]` */
+export function formatTrail(rootPath: string, steps: readonly (string | number)[]): string {
+  let out = rootPath;
+  for (const step of steps) out += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  return out;
 }
 
 export interface WalkOptions {
@@ -27,13 +36,10 @@ export function walkObjects(root: unknown, visit: (node: Json, at: WalkPosition)
   const steps: (string | number)[] = [];
   const keys: string[] = [];
   const at: WalkPosition = {
-    path: () => {
-      let out = rootPath;
-      for (const step of steps) out += typeof step === 'number' ? `[${step}]` : `.${step}`;
-      return out;
-    },
+    path: () => formatTrail(rootPath, steps),
     element: () => keys.join('.'),
     depth: () => keys.length,
+    trail: () => steps.slice(),
   };
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
