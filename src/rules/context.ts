@@ -6,7 +6,7 @@ import type { Bundle } from 'fhir/r4';
 import type { ValidationIssue } from '../validation/issue';
 import { RuleCatalogue, ruleIssue, type RuleIssueInput } from './catalogue';
 import type { RuleData } from './data';
-import { formatTrail, walkObjects } from './walk';
+import { formatTrail } from './walk';
 
 export type Json = Record<string, unknown>;
 
@@ -41,8 +41,9 @@ export class BundleContext {
   readonly byFullUrl = new Map<string, Entry>();
   // Rules ask the same questions of the same entries; answering each once keeps a 20,000-entry Bundle linear and fast.
   private readonly byProfile = new Map<string, Entry[]>();
-  private readonly referenceCache = new Map<Entry, ReferenceSite[]>();
-  private readonly componentCache = new Map<Entry, Map<string, Map<string, ComponentRef[]>>>();
+  // Per entry, by its index in Bundle.entry (arrays rather than Maps: no hashing, less garbage).
+  private readonly referenceCache: (ReferenceSite[] | undefined)[] = [];
+  private readonly componentCache: (Map<string, Map<string, ComponentRef[]>> | undefined)[] = [];
   private readonly memos = new Map<string, Map<Entry, unknown>>();
   readonly now: Date;
   readonly catalogue: RuleCatalogue;
@@ -87,12 +88,7 @@ export class BundleContext {
 
   /** `http://ngc.dk/fhir/genomics/StructureDefinition/ngc-variant|1.0.0` → `ngc-variant`. */
   ngcProfileId(url: unknown): string | undefined {
-    if (typeof url !== 'string') return undefined;
-    const { canonicalBase, version, profiles } = this.data.profiles;
-    if (!url.startsWith(canonicalBase)) return undefined;
-    let id = url.slice(canonicalBase.length);
-    if (id.endsWith(`|${version}`)) id = id.slice(0, -version.length - 1);
-    return Object.hasOwn(profiles, id) ? id : undefined;
+    return typeof url === 'string' ? compiledProfiles(this.data.profiles).idByUrl.get(url) : undefined;
   }
 
   /** The resource types an NGC profile's reference element may point at (of the profiles it allows); undefined when it may point at none. */
@@ -122,7 +118,7 @@ export class BundleContext {
   /** The components of an Observation entry whose code carries (system, code). */
   components(entry: Entry, system: string, code: string): ComponentRef[] {
     // Indexed by system, then code: looked up many times per entry, and no key string is built per coding.
-    let index = this.componentCache.get(entry);
+    let index = this.componentCache[entry.index];
     if (!index) {
       index = new Map();
       const components = asArray(entry.resource.component);
@@ -142,7 +138,7 @@ export class BundleContext {
           else if (list[list.length - 1] !== ref) list.push(ref);
         }
       }
-      this.componentCache.set(entry, index);
+      this.componentCache[entry.index] = index;
     }
     return index.get(system)?.get(code) ?? NO_COMPONENTS;
   }
@@ -161,20 +157,47 @@ export class BundleContext {
 
   /** Every Reference inside a resource (not descending into contained resources). */
   references(entry: Entry): ReferenceSite[] {
-    const cached = this.referenceCache.get(entry);
-    if (cached) return cached;
-    const out: ReferenceSite[] = [];
-    walkObjects(
-      entry.resource,
-      (node, at) => {
-        if (typeof node.reference === 'string' && at.depth() > 0) out.push(new ReferenceSite(node, at.element(), entry, at.trail()));
-      },
-      // Contained resources and narrative are not the entry's own references; extensions never point at entries.
-      { path: entry.path, skip: (key, depth) => ((key === 'contained' || key === 'text') && depth === 0) || key === 'extension' || key === 'modifierExtension' },
-    );
-    this.referenceCache.set(entry, out);
+    let out = this.referenceCache[entry.index];
+    if (!out) this.referenceCache[entry.index] = out = referencesIn(entry);
     return out;
   }
+}
+
+/**
+ * Every Reference inside an entry's resource. Contained resources and narrative are not the entry's
+ * own references, and extensions never point at entries, so none of them is searched. A walk of its
+ * own (not walkObjects): it runs for every entry of every submission, and needs no visitor closures.
+ */
+function referencesIn(entry: Entry): ReferenceSite[] {
+  const out: ReferenceSite[] = [];
+  const steps: (string | number)[] = [];
+  const keys: string[] = [];
+  const inObject = (obj: Json): void => {
+    if (typeof obj.reference === 'string' && keys.length > 0) out.push(new ReferenceSite(obj, keys.join('.'), entry, steps.slice()));
+    for (const key in obj) {
+      const value = obj[key];
+      if (typeof value !== 'object' || value === null) continue;
+      if (key === 'extension' || key === 'modifierExtension' || ((key === 'contained' || key === 'text') && keys.length === 0)) continue;
+      steps.push(key);
+      keys.push(key);
+      if (Array.isArray(value)) inArray(value);
+      else inObject(value as Json);
+      keys.pop();
+      steps.pop();
+    }
+  };
+  const inArray = (list: unknown[]): void => {
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      if (typeof item !== 'object' || item === null) continue;
+      steps.push(i);
+      if (Array.isArray(item)) inArray(item);
+      else inObject(item as Json);
+      steps.pop();
+    }
+  };
+  inObject(entry.resource);
+  return out;
 }
 
 export function isObject(value: unknown): value is Json {
@@ -202,6 +225,8 @@ export function codings(cc: unknown): { coding: Json; index: number }[] {
 }
 
 interface CompiledProfiles {
+  /** Each profile's canonical URL, bare and with `|version`, to its id. */
+  idByUrl: ReadonlyMap<string, string>;
   profiledTypes: ReadonlySet<string>;
   targetTypes(profile: string, element: string): ReadonlySet<string> | undefined;
 }
@@ -213,7 +238,13 @@ function compiledProfiles(table: RuleData['profiles']): CompiledProfiles {
   let c = compiledProfileData.get(table);
   if (c) return c;
   const byElement = new Map<string, Map<string, ReadonlySet<string>>>();
+  const idByUrl = new Map<string, string>();
+  for (const id of Object.keys(table.profiles)) {
+    idByUrl.set(`${table.canonicalBase}${id}`, id);
+    idByUrl.set(`${table.canonicalBase}${id}|${table.version}`, id);
+  }
   c = {
+    idByUrl,
     profiledTypes: new Set(Object.values(table.profiles).map((p) => p.type)),
     targetTypes(profile, element) {
       let elements = byElement.get(profile);

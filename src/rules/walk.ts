@@ -12,8 +12,6 @@ export interface WalkPosition {
   element(): string;
   /** How many properties lie between the root and it (0: the root itself). */
   depth(): number;
-  /** Its keys and indices below the root, a copy (for a path spelled out later with `formatTrail`). */
-  trail(): (string | number)[];
 }
 
 /** `Bundle.entry[2].resource` + `['code', 'coding', 0]` → `Bundle.entry[2].resource.code.coding[0]` */
@@ -39,7 +37,6 @@ export function walkObjects(root: unknown, visit: (node: Json, at: WalkPosition)
     path: () => formatTrail(rootPath, steps),
     element: () => keys.join('.'),
     depth: () => keys.length,
-    trail: () => steps.slice(),
   };
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
