@@ -166,7 +166,7 @@ export class BundleContext {
 /**
  * Every Reference inside an entry's resource. Contained resources and narrative are not the entry's
  * own references, and extensions never point at entries, so none of them is searched. A walk of its
- * own (not walkObjects): it runs for every entry of every submission, and needs no visitor closures.
+ * own (not walkObjects): it runs for every entry of every submission, with no callbacks per object.
  */
 function referencesIn(entry: Entry): ReferenceSite[] {
   const out: ReferenceSite[] = [];
