@@ -1,6 +1,6 @@
 /** ANA-00/QC-00 (specimen of the report), ANA-01 (analysis type = the order's), QC-01 to QC-05 (thresholds). */
 import type { ValidationIssue } from '../validation/issue';
-import { asArray, codings, isObject, type BundleContext, type Entry } from './context';
+import { asArray, codings, isObject, type BundleContext, type ComponentRef, type Entry } from './context';
 import type { CodedCheck, QcCheck, QuantityThreshold } from './data';
 import type { Rule } from './rule';
 
@@ -75,8 +75,8 @@ export function isTumour(ctx: BundleContext): boolean {
   );
 }
 
-function checkQuantity(ctx: BundleContext, check: QuantityThreshold, column: string, type: string, path: string, component: Record<string, unknown>): ValidationIssue[] {
-  const q = component.valueQuantity;
+function checkQuantity(ctx: BundleContext, check: QuantityThreshold, column: string, type: string, site: ComponentRef): ValidationIssue[] {
+  const q = site.component.valueQuantity;
   // A missing value or another unit is the profile's error (fixed UCUM unit); no threshold judgement then.
   if (!isObject(q) || typeof q.value !== 'number' || q.code !== check.unit) return [];
   const ok = check.comparator === '>=' ? q.value >= check.threshold : q.value <= check.threshold;
@@ -84,18 +84,18 @@ function checkQuantity(ctx: BundleContext, check: QuantityThreshold, column: str
   return [ctx.issue(check.rule, {
     code: 'business-rule',
     diagnostics: `${check.component.code} is ${q.value}${check.unit === '%' ? ' %' : ''}; ${type} (${column}) requires ${check.comparator} ${check.threshold}${check.unit === '%' ? ' %' : ''}`,
-    expression: `${path}.valueQuantity.value`,
+    expression: `${site.path}.valueQuantity.value`,
   })];
 }
 
-function checkCoded(ctx: BundleContext, check: CodedCheck, path: string, component: Record<string, unknown>): ValidationIssue[] {
-  const values = codings(component.valueCodeableConcept);
+function checkCoded(ctx: BundleContext, check: CodedCheck, site: ComponentRef): ValidationIssue[] {
+  const values = codings(site.component.valueCodeableConcept);
   const rejected = values.find(({ coding }) => check.rejected.some((r) => r.system === coding.system && r.code === coding.code));
   if (!rejected) return [];
   return [ctx.issue(check.rule, {
     code: 'business-rule',
     diagnostics: `${check.component.code} is ${String(rejected.coding.code)}: the sample cannot be reported`,
-    expression: `${path}.valueCodeableConcept`,
+    expression: `${site.path}.valueCodeableConcept`,
   })];
 }
 
@@ -115,8 +115,7 @@ export const qcThresholds: Rule = (ctx) => {
       continue;
     }
     if (found.length > 1) continue; // repeated component: the profile's slice cardinality
-    const { component, path } = found[0];
-    out.push(...(check.kind === 'quantity' ? checkQuantity(ctx, check, column, type, path, component) : checkCoded(ctx, check, path, component)));
+    out.push(...(check.kind === 'quantity' ? checkQuantity(ctx, check, column, type, found[0]) : checkCoded(ctx, check, found[0])));
   }
   return out;
 };

@@ -6,7 +6,7 @@ import type { Bundle } from 'fhir/r4';
 import type { ValidationIssue } from '../validation/issue';
 import { RuleCatalogue, ruleIssue, type RuleIssueInput } from './catalogue';
 import type { RuleData } from './data';
-import { walkObjects } from './walk';
+import { formatTrail } from './walk';
 
 export type Json = Record<string, unknown>;
 
@@ -20,13 +20,20 @@ export interface Entry {
   profile?: string;
 }
 
-export interface ReferenceSite {
-  /** The Reference object. */
-  ref: Json;
-  /** FHIRPath of the Reference, e.g. `Bundle.entry[2].resource.derivedFrom[0]`. */
-  path: string;
-  /** Element path inside the resource without indices, e.g. `derivedFrom`, `collection.collector`. */
-  element: string;
+export class ReferenceSite {
+  constructor(
+    /** The Reference object. */
+    readonly ref: Json,
+    /** Element path inside the resource without indices, e.g. `derivedFrom`, `collection.collector`. */
+    readonly element: string,
+    private readonly entry: Entry,
+    private readonly trail: (string | number)[],
+  ) {}
+
+  /** FHIRPath of the Reference, e.g. `Bundle.entry[2].resource.derivedFrom[0]`: spelled out only for a reported one. */
+  get path(): string {
+    return formatTrail(this.entry.path, this.trail);
+  }
 }
 
 export class BundleContext {
@@ -34,8 +41,9 @@ export class BundleContext {
   readonly byFullUrl = new Map<string, Entry>();
   // Rules ask the same questions of the same entries; answering each once keeps a 20,000-entry Bundle linear and fast.
   private readonly byProfile = new Map<string, Entry[]>();
-  private readonly referenceCache = new Map<Entry, ReferenceSite[]>();
-  private readonly componentCache = new Map<Entry, Map<string, ComponentRef[]>>();
+  // Per entry, by its index in Bundle.entry (arrays rather than Maps: no hashing, less garbage).
+  private readonly referenceCache: (ReferenceSite[] | undefined)[] = [];
+  private readonly componentCache: (Map<string, Map<string, ComponentRef[]>> | undefined)[] = [];
   private readonly memos = new Map<string, Map<Entry, unknown>>();
   readonly now: Date;
   readonly catalogue: RuleCatalogue;
@@ -80,12 +88,17 @@ export class BundleContext {
 
   /** `http://ngc.dk/fhir/genomics/StructureDefinition/ngc-variant|1.0.0` → `ngc-variant`. */
   ngcProfileId(url: unknown): string | undefined {
-    if (typeof url !== 'string') return undefined;
-    const { canonicalBase, version, profiles } = this.data.profiles;
-    if (!url.startsWith(canonicalBase)) return undefined;
-    let id = url.slice(canonicalBase.length);
-    if (id.endsWith(`|${version}`)) id = id.slice(0, -version.length - 1);
-    return Object.hasOwn(profiles, id) ? id : undefined;
+    return typeof url === 'string' ? compiledProfiles(this.data.profiles).idByUrl.get(url) : undefined;
+  }
+
+  /** The resource types an NGC profile's reference element may point at (of the profiles it allows); undefined when it may point at none. */
+  targetTypes(profile: string, element: string): ReadonlySet<string> | undefined {
+    return compiledProfiles(this.data.profiles).targetTypes(profile, element);
+  }
+
+  /** The resource types some NGC profile profiles. */
+  profiledTypes(): ReadonlySet<string> {
+    return compiledProfiles(this.data.profiles).profiledTypes;
   }
 
   withProfile(profile: string): Entry[] {
@@ -104,26 +117,30 @@ export class BundleContext {
 
   /** The components of an Observation entry whose code carries (system, code). */
   components(entry: Entry, system: string, code: string): ComponentRef[] {
-    let index = this.componentCache.get(entry);
+    // Indexed by system, then code: looked up many times per entry, and no key string is built per coding.
+    let index = this.componentCache[entry.index];
     if (!index) {
       index = new Map();
       const components = asArray(entry.resource.component);
       for (let i = 0; i < components.length; i++) {
         const component = components[i];
         if (!isObject(component) || !isObject(component.code) || !Array.isArray(component.code.coding)) continue;
-        const ref: ComponentRef = { component, path: `${entry.path}.component[${i}]` };
+        const ref = new ComponentRef(component, entry, i);
         for (const coding of component.code.coding) {
           if (!isObject(coding)) continue;
-          const key = `${String(coding.system)}|${String(coding.code)}`;
-          const list = index.get(key);
+          const bySystem = String(coding.system);
+          let codes = index.get(bySystem);
+          if (!codes) index.set(bySystem, (codes = new Map()));
+          const byCode = String(coding.code);
+          const list = codes.get(byCode);
           // the same code twice in one component lists the component once
-          if (!list) index.set(key, [ref]);
+          if (!list) codes.set(byCode, [ref]);
           else if (list[list.length - 1] !== ref) list.push(ref);
         }
       }
-      this.componentCache.set(entry, index);
+      this.componentCache[entry.index] = index;
     }
-    return index.get(`${system}|${code}`) ?? [];
+    return index.get(system)?.get(code) ?? NO_COMPONENTS;
   }
 
   /** The one entry of a profile that SUB-07 requires exactly once; undefined when missing or repeated. */
@@ -140,20 +157,47 @@ export class BundleContext {
 
   /** Every Reference inside a resource (not descending into contained resources). */
   references(entry: Entry): ReferenceSite[] {
-    const cached = this.referenceCache.get(entry);
-    if (cached) return cached;
-    const out: ReferenceSite[] = [];
-    walkObjects(
-      entry.resource,
-      (node, at) => {
-        if (typeof node.reference === 'string' && at.depth() > 0) out.push({ ref: node, path: at.path(), element: at.element() });
-      },
-      // Contained resources and narrative are not the entry's own references; extensions never point at entries.
-      { path: entry.path, skip: (key, depth) => ((key === 'contained' || key === 'text') && depth === 0) || key === 'extension' || key === 'modifierExtension' },
-    );
-    this.referenceCache.set(entry, out);
+    let out = this.referenceCache[entry.index];
+    if (!out) this.referenceCache[entry.index] = out = referencesIn(entry);
     return out;
   }
+}
+
+/**
+ * Every Reference inside an entry's resource. Contained resources and narrative are not the entry's
+ * own references, and extensions never point at entries, so none of them is searched. A walk of its
+ * own (not walkObjects): it runs for every entry of every submission, with no callbacks per object.
+ */
+function referencesIn(entry: Entry): ReferenceSite[] {
+  const out: ReferenceSite[] = [];
+  const steps: (string | number)[] = [];
+  const keys: string[] = [];
+  const inObject = (obj: Json): void => {
+    if (typeof obj.reference === 'string' && keys.length > 0) out.push(new ReferenceSite(obj, keys.join('.'), entry, steps.slice()));
+    for (const key in obj) {
+      const value = obj[key];
+      if (typeof value !== 'object' || value === null) continue;
+      if (key === 'extension' || key === 'modifierExtension' || ((key === 'contained' || key === 'text') && keys.length === 0)) continue;
+      steps.push(key);
+      keys.push(key);
+      if (Array.isArray(value)) inArray(value);
+      else inObject(value as Json);
+      keys.pop();
+      steps.pop();
+    }
+  };
+  const inArray = (list: unknown[]): void => {
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      if (typeof item !== 'object' || item === null) continue;
+      steps.push(i);
+      if (Array.isArray(item)) inArray(item);
+      else inObject(item as Json);
+      steps.pop();
+    }
+  };
+  inObject(entry.resource);
+  return out;
 }
 
 export function isObject(value: unknown): value is Json {
@@ -180,6 +224,44 @@ export function codings(cc: unknown): { coding: Json; index: number }[] {
   return out;
 }
 
+interface CompiledProfiles {
+  /** Each profile's canonical URL, bare and with `|version`, to its id. */
+  idByUrl: ReadonlyMap<string, string>;
+  profiledTypes: ReadonlySet<string>;
+  targetTypes(profile: string, element: string): ReadonlySet<string> | undefined;
+}
+
+const compiledProfileData = new WeakMap<RuleData['profiles'], CompiledProfiles>();
+
+/** Sets derived from the profile table, built once per rule data rather than per reference per submission. */
+function compiledProfiles(table: RuleData['profiles']): CompiledProfiles {
+  let c = compiledProfileData.get(table);
+  if (c) return c;
+  const byElement = new Map<string, Map<string, ReadonlySet<string>>>();
+  const idByUrl = new Map<string, string>();
+  for (const id of Object.keys(table.profiles)) {
+    idByUrl.set(`${table.canonicalBase}${id}`, id);
+    idByUrl.set(`${table.canonicalBase}${id}|${table.version}`, id);
+  }
+  c = {
+    idByUrl,
+    profiledTypes: new Set(Object.values(table.profiles).map((p) => p.type)),
+    targetTypes(profile, element) {
+      let elements = byElement.get(profile);
+      if (!elements) byElement.set(profile, (elements = new Map()));
+      let types = elements.get(element);
+      if (!types) {
+        const allowed = table.profiles[profile].references[element];
+        if (!allowed) return undefined;
+        elements.set(element, (types = new Set(allowed.map((p) => table.profiles[p].type))));
+      }
+      return types;
+    },
+  };
+  compiledProfileData.set(table, c);
+  return c;
+}
+
 const catalogues = new WeakMap<RuleData, RuleCatalogue>();
 
 /** One catalogue per rule data (a BundleContext is made per submission; the catalogue need not be). */
@@ -189,8 +271,17 @@ function catalogueOf(data: RuleData): RuleCatalogue {
   return catalogue;
 }
 
-export interface ComponentRef {
-  component: Json;
-  /** `Bundle.entry[4].resource.component[1]` */
-  path: string;
+const NO_COMPONENTS: ComponentRef[] = [];
+
+export class ComponentRef {
+  constructor(
+    readonly component: Json,
+    private readonly entry: Entry,
+    private readonly index: number,
+  ) {}
+
+  /** `Bundle.entry[4].resource.component[1]`: spelled out only for the rare component a rule reports. */
+  get path(): string {
+    return `${this.entry.path}.component[${this.index}]`;
+  }
 }

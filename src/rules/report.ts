@@ -15,7 +15,7 @@ export const targetProfiles: Rule = (ctx) => {
       const target = ctx.resolve(site.ref);
       if (!allowed || !target) continue; // SUB-05 reports those
       const rule = def.targetRules[site.element] ?? 'SUB-05';
-      const allowedTypes = new Set(allowed.map((p) => ctx.data.profiles.profiles[p].type));
+      const allowedTypes = ctx.targetTypes(entry.profile, site.element) as ReadonlySet<string>;
       // A wrong resource type is SUB-05's unless the standard names a rule for this reference.
       if (!allowedTypes.has(target.resource.resourceType) && rule === 'SUB-05') continue;
       // The target's own profile is unknown: SUB-06 says so.

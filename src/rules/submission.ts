@@ -40,14 +40,17 @@ export const sub04: Rule = (ctx) => {
   const out: ValidationIssue[] = [];
   const seen = new Map<string, number>();
   asArray(ctx.bundle.entry).forEach((entry, i) => {
-    const at = `Bundle.entry[${i}]`;
     if (!isObject(entry)) return;
+    const at = `Bundle.entry[${i}]`;
     const fullUrl = str(entry.fullUrl);
     if (fullUrl === undefined) out.push(ctx.issue('SUB-04', { code: 'required', diagnostics: 'The entry has no fullUrl', expression: at }));
     else if (!URN_UUID.test(fullUrl)) out.push(ctx.issue('SUB-04', { code: 'value', diagnostics: `fullUrl '${fullUrl}' is not of the form urn:uuid:<uuid>`, expression: `${at}.fullUrl` }));
-    else if (seen.has(fullUrl.toLowerCase())) {
-      out.push(ctx.issue('SUB-04', { code: 'duplicate', diagnostics: `fullUrl '${fullUrl}' is already used by Bundle.entry[${seen.get(fullUrl.toLowerCase())}]`, expression: `${at}.fullUrl` }));
-    } else seen.set(fullUrl.toLowerCase(), i);
+    else {
+      const key = fullUrl.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined) out.push(ctx.issue('SUB-04', { code: 'duplicate', diagnostics: `fullUrl '${fullUrl}' is already used by Bundle.entry[${first}]`, expression: `${at}.fullUrl` }));
+      else seen.set(key, i);
+    }
 
     const resource = isObject(entry.resource) ? entry.resource : undefined;
     if (!resource) out.push(ctx.issue('SUB-04', { code: 'required', diagnostics: 'The entry has no resource', expression: at }));
@@ -89,7 +92,7 @@ export const sub05: Rule = (ctx) => {
         out.push(ctx.issue('SUB-05', { code: 'business-rule', diagnostics: `${entry.resource.resourceType}.${site.element} may not reference other entries in an ${entry.profile}`, expression: `${site.path}.reference` }));
         continue;
       }
-      const types = new Set(targetProfiles.map((p) => ctx.data.profiles.profiles[p].type));
+      const types = ctx.targetTypes(entry.profile as string, site.element) as ReadonlySet<string>;
       // Where the standard names a rule for this reference, that rule reports the wrong target.
       const specificRule = ctx.data.profiles.profiles[entry.profile as string].targetRules[site.element];
       if (!types.has(target.resource.resourceType) && !specificRule) {
@@ -107,7 +110,7 @@ export const sub05: Rule = (ctx) => {
 export const sub06: Rule = (ctx) => {
   const out: ValidationIssue[] = [];
   const { profiles } = ctx.data.profiles;
-  const profiledTypes = new Set(Object.values(profiles).map((p) => p.type));
+  const profiledTypes = ctx.profiledTypes();
   for (const entry of ctx.entries) {
     const type = entry.resource.resourceType;
     if (!profiledTypes.has(type)) {

@@ -9,12 +9,18 @@ import type { Chromosome } from './data';
 import { locationBounds, parseHgvs, type HgvsVariant, type NucleotideVariant } from './hgvs';
 import type { Rule } from './rule';
 
-interface HgvsSite {
-  component: ComponentRef;
-  /** `....component[1].valueCodeableConcept.coding[0].code` */
-  path: string;
-  code: string;
-  parsed: HgvsVariant | null;
+class HgvsSite {
+  constructor(
+    readonly component: ComponentRef,
+    private readonly codingIndex: number,
+    readonly code: string,
+    readonly parsed: HgvsVariant | null,
+  ) {}
+
+  /** `....component[1].valueCodeableConcept.coding[0].code`, spelled out only when reported. */
+  get path(): string {
+    return `${this.component.path}.valueCodeableConcept.coding[${this.codingIndex}].code`;
+  }
 }
 
 /** The HGVS codings of the one component with this LOINC code; undefined when absent or repeated. */
@@ -25,7 +31,7 @@ function hgvsSite(ctx: BundleContext, variant: Entry, loinc: string): HgvsSite |
   if (hgvs.length !== 1) return undefined;
   const code = hgvs[0].coding.code as string;
   const result = parseHgvs(code);
-  return { component: found[0], path: `${found[0].path}.valueCodeableConcept.coding[${hgvs[0].index}].code`, code, parsed: result.ok ? result.value : null };
+  return new HgvsSite(found[0], hgvs[0].index, code, result.ok ? result.value : null);
 }
 
 function oneOf(ctx: BundleContext, variant: Entry, loinc: string): ComponentRef | undefined {
@@ -117,7 +123,6 @@ export const var09 = each((ctx, f) => {
   const comp = oneOf(ctx, f.entry, vc.startEnd);
   const range = comp && isObject(comp.component.valueRange) ? comp.component.valueRange : undefined;
   if (!comp || !range) return [];
-  const at = `${comp.path}.valueRange`;
   const low = isObject(range.low) ? range.low.value : undefined;
   const high = isObject(range.high) ? range.high.value : undefined;
   // Whole numbers with 1 <= low <= high is the profile's invariant VAR-09; compare only such ranges.
@@ -126,14 +131,14 @@ export const var09 = each((ctx, f) => {
   const lo = low;
   const hi = high;
   if (f.chromosome && hi > f.chromosome.length) {
-    return [ctx.issue('VAR-09', { code: 'value', diagnostics: `valueRange.high ${hi} is beyond the end of chromosome ${f.chromosome.chromosome} (${f.chromosome.length})`, expression: `${at}.high` })];
+    return [ctx.issue('VAR-09', { code: 'value', diagnostics: `valueRange.high ${hi} is beyond the end of chromosome ${f.chromosome.chromosome} (${f.chromosome.length})`, expression: `${comp.path}.valueRange.high` })];
   }
   const written = f.genomic ? writtenRange(f.genomic) : undefined;
   if (written && (written.first !== lo || written.last !== hi)) {
     return [ctx.issue('VAR-09', {
       code: 'business-rule',
       diagnostics: `start-end ${lo}-${hi} differs from the g.HGVS location ${written.first}-${written.last} of ${f.g?.code}`,
-      expression: at,
+      expression: `${comp.path}.valueRange`,
     })];
   }
   return [];

@@ -10,30 +10,27 @@ export interface WalkPosition {
   path(): string;
   /** Its element path below the root without indices, e.g. `code.coding`. */
   element(): string;
-  /** How many properties lie between the root and it (0: the root itself). */
-  depth(): number;
+}
+
+/** `Bundle.entry[2].resource` + `['code', 'coding', 0]` → `Bundle.entry[2].resource.code.coding[0]` */
+export function formatTrail(rootPath: string, steps: readonly (string | number)[]): string {
+  let out = rootPath;
+  for (const step of steps) out += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  return out;
 }
 
 export interface WalkOptions {
   /** The root's FHIRPath (default `Bundle`). */
   path?: string;
-  /** Properties not to descend into, by name and the depth of the object that holds them. */
-  skip?: (key: string, depth: number) => boolean;
 }
 
 export function walkObjects(root: unknown, visit: (node: Json, at: WalkPosition) => void, options: WalkOptions = {}): void {
   const rootPath = options.path ?? 'Bundle';
-  const skip = options.skip;
   const steps: (string | number)[] = [];
   const keys: string[] = [];
   const at: WalkPosition = {
-    path: () => {
-      let out = rootPath;
-      for (const step of steps) out += typeof step === 'number' ? `[${step}]` : `.${step}`;
-      return out;
-    },
+    path: () => formatTrail(rootPath, steps),
     element: () => keys.join('.'),
-    depth: () => keys.length,
   };
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -51,7 +48,6 @@ export function walkObjects(root: unknown, visit: (node: Json, at: WalkPosition)
     for (const key in obj) {
       const value = obj[key];
       if (typeof value !== 'object' || value === null) continue;
-      if (skip && skip(key, keys.length)) continue;
       steps.push(key);
       keys.push(key);
       walk(value);

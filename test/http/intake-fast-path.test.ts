@@ -88,6 +88,30 @@ describe('the intake fast path agrees with the strict parser', () => {
     agree('{"a":1}}');
   });
 
+  it('on pretty-printed and whitespace-laden documents, clean, hostile and broken', () => {
+    // the scan skips whitespace and colons before anything else; indentation must not hide a key
+    const spaces = [' ', '\n', '\t', '\r', '\n  ', '\u000b', '\u0001', '\u00a0'];
+    for (let i = 0; i < 1500; i++) {
+      const doc = text(0).replace(/[:,{}[\]]/g, (c) => (rnd() < 0.3 ? `${pick(spaces)}${c}${pick(spaces)}` : c));
+      agree(doc);
+      agree(damage(doc));
+    }
+    const value = JSON.parse(text(0).replace(/\\u[dD][89a-fA-F]\w\w/g, '')) as unknown;
+    agree(JSON.stringify({ a: value, b: [value, { a: value }] }, null, 2));
+    agree(JSON.stringify({ a: value, b: [value, { a: value }] }, null, '\t'));
+  });
+
+  it('on strings whose escapes end at, or run past, the end of the body', () => {
+    for (const tail of ['\\', '\\"', '\\\\', '\\\\"', '\\u', '\\ud8', '\\"}', 'x\\\\"}', '\\\\\\"}']) {
+      agree(`{"a":"${tail}`);
+      agree(`{"${tail}`);
+      agree(`["${tail}`);
+    }
+    agree('{"a\\"":1,"a\\"":2}');
+    agree('{"a":"\\\\","a":1}');
+    agree('{"a":"x\\\\"  ,  "a"  :  1}');
+  });
+
   it('on nesting around the depth limit', () => {
     for (const depth of [3, 4, 5]) {
       agree('['.repeat(depth) + ']'.repeat(depth), { maxDepth: 4, maxProblems: 10 });

@@ -13,6 +13,7 @@
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
+const COLON = 0x3a;
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
@@ -60,26 +61,29 @@ export function looksClean(buf: Uint8Array, start: number, maxDepth: number): bo
   let i = start;
   while (i < n) {
     const c = buf[i];
+    // whitespace and the colon after each key: the commonest bytes outside strings
+    if (c <= 0x20 || c === COLON) {
+      i++;
+      continue;
+    }
     if (c === QUOTE) {
       const s = i + 1;
       let j = s;
       let escaped = false;
       for (;;) {
+        // Most of a body's bytes are plain string bytes: this loop looks for nothing else.
+        let d = 0;
+        while (j < n && (d = buf[j]) !== QUOTE && d !== BACKSLASH) j++;
         if (j >= n) return false;
-        const d = buf[j];
         if (d === QUOTE) break;
-        if (d === BACKSLASH) {
-          escaped = true;
-          if (buf[j + 1] === 0x75 /* u */) {
-            // \uD800-\uDFFF: surrogate escapes, which the strict parser pairs or rejects itself
-            const h1 = buf[j + 2];
-            const h2 = buf[j + 3];
-            if ((h1 === 0x64 || h1 === 0x44) && ((h2 >= 0x38 && h2 <= 0x39) || (h2 >= 0x61 && h2 <= 0x66) || (h2 >= 0x41 && h2 <= 0x46))) return false;
-          }
-          j += 2;
-          continue;
+        escaped = true;
+        if (buf[j + 1] === 0x75 /* u */) {
+          // \uD800-\uDFFF: surrogate escapes, which the strict parser pairs or rejects itself
+          const h1 = buf[j + 2];
+          const h2 = buf[j + 3];
+          if ((h1 === 0x64 || h1 === 0x44) && ((h2 >= 0x38 && h2 <= 0x39) || (h2 >= 0x61 && h2 <= 0x66) || (h2 >= 0x41 && h2 <= 0x46))) return false;
         }
-        j++;
+        j += 2;
       }
       if (expectKey) {
         expectKey = false;
@@ -144,7 +148,7 @@ export function looksClean(buf: Uint8Array, start: number, maxDepth: number): bo
       i = j;
       continue;
     }
-    // whitespace, ':' and the letters of true/false/null
+    // the letters of true/false/null (anything else makes JSON.parse throw)
     i++;
   }
   return true;
