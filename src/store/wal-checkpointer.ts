@@ -69,6 +69,8 @@ export class WalCheckpointer {
     this.everyCommits = Math.max(1, options.everyCommits ?? 32);
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // Plain JavaScript: none of the parent's loaders (a TypeScript hook would cost the thread megabytes).
+      execArgv: [],
       workerData: { driver: require.resolve('better-sqlite3'), file: options.file, busyTimeoutMs: options.busyTimeoutMs },
     });
     // A store nobody closes must not keep the process alive.
