@@ -198,6 +198,15 @@ export function instantOf(value: string | undefined): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+/** What a forward AuditEvent says about the delivered submission (forwardFacts). */
+export interface ForwardFacts {
+  clientId?: string;
+  region?: string;
+  laboratory?: string;
+  reportIdentifier?: string;
+  subjectHashes: string[];
+}
+
 export class AuditStore {
   private constructor(private readonly db: SqlExecutor) {}
 
@@ -259,20 +268,32 @@ export class AuditStore {
   }
 
   /** What a forward AuditEvent names: the submission's client and origin, and its subjects' hashes. */
-  async forwardFacts(submissionId: string): Promise<{ clientId?: string; region?: string; laboratory?: string; reportIdentifier?: string; subjectHashes: string[] }> {
-    const rows = await this.db.all<{ client_id: string; region: string | null; sor_code: string | null; report_identifier: string | null; subject_hash: string | null }>(
-      `SELECT s.client_id, s.region, s.sor_code, s.report_identifier, h.subject_hash
-       FROM submissions s LEFT JOIN audit_submission_subjects h ON h.submission_id = s.id WHERE s.id = ?`,
-      [submissionId],
-    );
-    const first = rows[0];
-    return {
-      clientId: first?.client_id,
-      region: first?.region ?? undefined,
-      laboratory: first?.sor_code ?? undefined,
-      reportIdentifier: first?.report_identifier ?? undefined,
-      subjectHashes: rows.flatMap((r) => (r.subject_hash ? [r.subject_hash] : [])),
-    };
+  async forwardFacts(submissionId: string): Promise<ForwardFacts> {
+    return (await this.forwardFactsOf([submissionId])).get(submissionId) ?? { subjectHashes: [] };
+  }
+
+  /** forwardFacts of several submissions in one query (the delivery worker records its sends in batches). */
+  async forwardFactsOf(submissionIds: readonly string[]): Promise<Map<string, ForwardFacts>> {
+    const out = new Map<string, ForwardFacts>();
+    const ids = [...new Set(submissionIds)];
+    // Bounded IN lists: SQLite and PostgreSQL both cap the parameters of one statement.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await this.db.all<{ id: string; client_id: string; region: string | null; sor_code: string | null; report_identifier: string | null; subject_hash: string | null }>(
+        `SELECT s.id, s.client_id, s.region, s.sor_code, s.report_identifier, h.subject_hash
+         FROM submissions s LEFT JOIN audit_submission_subjects h ON h.submission_id = s.id WHERE s.id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const r of rows) {
+        let facts = out.get(r.id);
+        if (!facts) {
+          facts = { clientId: r.client_id, region: r.region ?? undefined, laboratory: r.sor_code ?? undefined, reportIdentifier: r.report_identifier ?? undefined, subjectHashes: [] };
+          out.set(r.id, facts);
+        }
+        if (r.subject_hash) facts.subjectHashes.push(r.subject_hash);
+      }
+    }
+    return out;
   }
 
   async subjectHashesOf(submissionId: string): Promise<string[]> {

@@ -7,7 +7,7 @@ import type { OperationOutcome } from 'fhir/r4';
 import type { GatewayStore, LinkedWrite, SubmissionRecord } from '../store';
 import type { AuthFailureEvent } from '../auth/smart/events';
 import type { SamlAuthFailureEvent } from '../auth/saml';
-import { AuditStore, type StoredAuditEvent } from './audit-store';
+import { AuditStore, type ForwardFacts, type StoredAuditEvent } from './audit-store';
 import { createPayloadCipher, subjectHasher, type AuditKeyring, type PayloadCipher } from './crypto';
 import { buildAuditEvent, type AuditEventInput } from './events';
 import { parseJsonSafely, personIdentifiers } from './payload';
@@ -217,10 +217,14 @@ export class AuditService {
       // The delivery worker records its outcomes in batches: each final one is a forward event as above.
       async completeDeliveries(completions, linked) {
         const rows: LinkedWrite[] = [];
-        for (const { attempt, response } of completions) {
+        const final = completions.filter((c) => c.attempt.outcome === 'delivered' || c.attempt.outcome === 'failed');
+        // One query for the whole batch, not one read per submission.
+        const facts = final.length ? await audit.store.forwardFactsOf(final.map((c) => c.attempt.submissionId)) : new Map<string, ForwardFacts>();
+        for (const { attempt, response } of final) {
           const id = attempt.submissionId;
-          if (attempt.outcome === 'delivered') rows.push(...(await audit.forwardRows(id, '0', `delivered (HTTP ${response?.status ?? '?'})`)));
-          else if (attempt.outcome === 'failed') rows.push(...(await audit.forwardRows(id, '8', `delivery failed: ${attempt.error ?? 'delivery failed'}`.slice(0, 500))));
+          const f = facts.get(id) ?? { subjectHashes: [] };
+          if (attempt.outcome === 'delivered') rows.push(...audit.forwardRowsOf(id, f, '0', `delivered (HTTP ${response?.status ?? '?'})`));
+          else rows.push(...audit.forwardRowsOf(id, f, '8', `delivery failed: ${attempt.error ?? 'delivery failed'}`.slice(0, 500)));
         }
         await inner.completeDeliveries(completions, linked ? [...linked, ...rows] : rows);
       },
@@ -243,7 +247,10 @@ export class AuditService {
   }
 
   private async forwardRows(submissionId: string, outcome: '0' | '8', desc: string): Promise<LinkedWrite[]> {
-    const facts = await this.store.forwardFacts(submissionId);
+    return this.forwardRowsOf(submissionId, await this.store.forwardFacts(submissionId), outcome, desc);
+  }
+
+  private forwardRowsOf(submissionId: string, facts: ForwardFacts, outcome: '0' | '8', desc: string): LinkedWrite[] {
     const base: AuditEventInput = {
       kind: 'forward',
       at: this.now(),

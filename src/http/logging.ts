@@ -75,6 +75,8 @@ export function requestLog(logger: Logger, metrics: GatewayMetrics) {
       // The matched route pattern, not the URL: ids and query strings stay out of labels and logs.
       const route = (req.route as { path?: string } | undefined)?.path ? `${req.baseUrl}${(req.route as { path: string }).path}` : 'unmatched';
       metrics.observeRequest(req.method, route, res.statusCode, seconds);
+      // Below the configured level the line would be dropped: spare building it for every request.
+      if (!logger.isLevelEnabled('info')) return;
       const client = (req as { client?: { clientId?: string } }).client;
       logger.info(
         {

@@ -149,7 +149,7 @@ describe.each<EngineName>(['sqlite', 'postgres'])('audit records on %s', (engine
     const db = await harness.fresh();
     const f = await openAudit(db);
     try {
-      const [delivered, failed, later] = [makeRecord({ region: 'S' }), makeRecord({ region: 'S' }), makeRecord({ region: 'S' })];
+      const [delivered, failed, later] = [makeRecord({ region: 'S', clientId: 'region-syddanmark-lims' }), makeRecord({ region: 'S' }), makeRecord({ region: 'S' })];
       for (const r of [delivered, failed, later]) await f.store.insertAccepted(r, Buffer.from('{}'));
       const at = new Date().toISOString();
       await f.store.completeDeliveries([
@@ -163,6 +163,11 @@ describe.each<EngineName>(['sqlite', 'postgres'])('audit records on %s', (engine
       expect(await forwards(failed.id)).toEqual(['create:8:delivery failed: HTTP 400 from the national database']);
       // A retry is not an outcome yet.
       expect(await forwards(later.id)).toEqual([]);
+      // Each event of the batch names its own submission's client.
+      const agentOfForward = async (id: string) =>
+        (await f.auditStore.searchEvents({ submission: id })).items.filter((e) => e.resource.subtype?.[0].code === 'create').map((e) => e.resource.agent.find((a) => a.requestor)?.who?.identifier?.value);
+      expect(await agentOfForward(delivered.id)).toEqual(['region-syddanmark-lims']);
+      expect(await agentOfForward(failed.id)).toEqual([failed.clientId]);
       expect((await f.auditStore.getSummary(failed.id))?.lastError).toContain('HTTP 400');
     } finally {
       await f.close();
