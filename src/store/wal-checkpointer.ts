@@ -117,6 +117,9 @@ export class WalCheckpointer {
   async close(): Promise<void> {
     if (this.closing) return this.exited;
     this.closing = true;
+    // Held by its own reference while it closes: with the server closed, an unreferenced thread and
+    // timer would let the process end before the store (and the shutdown after it) had finished.
+    this.worker.ref();
     if (!this.failed) this.worker.postMessage('close');
     await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000).unref())]);
     if (!this.failed) await this.worker.terminate().catch(() => undefined);
