@@ -10,14 +10,7 @@
  * container deeper than the limit, a duplicate or forbidden key. Syntax it does not check: a body
  * that is not valid JSON makes JSON.parse throw, and then the strict parser runs and explains why.
  */
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
+import { BACKSLASH, COLON, COMMA, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from './json-bytes';
 
 /** Keys compared pairwise per object: beyond this many the strict parser (with its own lookup) runs. */
 const MAX_KEYS_PER_OBJECT = 64;

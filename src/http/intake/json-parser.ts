@@ -12,6 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { looksClean } from './json-clean-scan';
+import { BACKSLASH, COLON, COMMA, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from './json-bytes';
 
 export type JsonProblemKind =
   | 'syntax'
@@ -49,15 +50,6 @@ export interface StrictParseResult {
 }
 
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
 
 interface Frame {
   isObject: boolean;
