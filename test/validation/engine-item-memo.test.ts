@@ -8,45 +8,36 @@
  * alone (a fresh run, where nothing is reused from other entries).
  */
 import { createValidator, type EngineValidator, type ValidationIssue } from '../../src/validation';
-import { writePackage } from './engine-helpers';
+import { observationConstraint, writePackage } from './engine-helpers';
 
-const BASE = 'http://example.org/fhir/item-memo';
 const CODE = { coding: [{ system: 'http://example.org/codes', code: 'kind' }] };
 const OTHER = { coding: [{ system: 'http://example.org/codes', code: 'other' }] };
 const LAB = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] };
 
-const profile = (id: string, kindSlice: object[]) => ({
-  resourceType: 'StructureDefinition',
-  id,
-  url: `${BASE}/StructureDefinition/${id}`,
-  name: id.replace(/-/g, ''),
-  status: 'active',
-  kind: 'resource',
-  abstract: false,
-  type: 'Observation',
-  baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
-  derivation: 'constraint',
-  differential: {
-    element: [
-      { id: 'Observation', path: 'Observation' },
-      // a category is a slice item keyed by its whole content (its discriminator `coding` is an array)
-      { id: 'Observation.category', path: 'Observation.category', slicing: { discriminator: [{ type: 'pattern', path: 'coding' }], rules: 'closed' } },
-      { id: 'Observation.category:lab', path: 'Observation.category', sliceName: 'lab', min: 0, max: '*', patternCodeableConcept: LAB },
-      { id: 'Observation.component', path: 'Observation.component', slicing: { discriminator: [{ type: 'pattern', path: 'code' }], rules: 'open' } },
-      { id: 'Observation.component:kind', path: 'Observation.component', sliceName: 'kind', min: 0, max: '*' },
-      { id: 'Observation.component:kind.code', path: 'Observation.component.code', patternCodeableConcept: CODE },
-      ...kindSlice,
-      { id: 'Observation.component:other', path: 'Observation.component', sliceName: 'other', min: 0, max: '*' },
-      { id: 'Observation.component:other.code', path: 'Observation.component.code', patternCodeableConcept: OTHER },
-    ],
-  },
-});
+const PROFILE_BASE = 'http://example.org/StructureDefinition';
+const profile = (name: string, kindSlice: object[]) =>
+  observationConstraint(name, {
+    differential: {
+      element: [
+        { id: 'Observation', path: 'Observation' },
+        // a category is a slice item keyed by its whole content (its discriminator `coding` is an array)
+        { id: 'Observation.category', path: 'Observation.category', slicing: { discriminator: [{ type: 'pattern', path: 'coding' }], rules: 'closed' } },
+        { id: 'Observation.category:lab', path: 'Observation.category', sliceName: 'lab', min: 0, max: '*', patternCodeableConcept: LAB },
+        { id: 'Observation.component', path: 'Observation.component', slicing: { discriminator: [{ type: 'pattern', path: 'code' }], rules: 'open' } },
+        { id: 'Observation.component:kind', path: 'Observation.component', sliceName: 'kind', min: 0, max: '*' },
+        { id: 'Observation.component:kind.code', path: 'Observation.component.code', patternCodeableConcept: CODE },
+        ...kindSlice,
+        { id: 'Observation.component:other', path: 'Observation.component', sliceName: 'other', min: 0, max: '*' },
+        { id: 'Observation.component:other.code', path: 'Observation.component.code', patternCodeableConcept: OTHER },
+      ],
+    },
+  });
 
 // the same `kind` component: a string 'yes' in one profile, a concept only in the other, and one
 // whose slice invariant reads the resource's status (the same component passes or fails by it)
-const stringKind = profile('string-kind', [{ id: 'Observation.component:kind.value[x]', path: 'Observation.component.value[x]', type: [{ code: 'string' }], patternString: 'yes' }]);
-const conceptKind = profile('concept-kind', [{ id: 'Observation.component:kind.value[x]', path: 'Observation.component.value[x]', type: [{ code: 'CodeableConcept' }] }]);
-const statusKind = profile('status-kind', [
+const stringKind = profile('StringKind', [{ id: 'Observation.component:kind.value[x]', path: 'Observation.component.value[x]', type: [{ code: 'string' }], patternString: 'yes' }]);
+const conceptKind = profile('ConceptKind', [{ id: 'Observation.component:kind.value[x]', path: 'Observation.component.value[x]', type: [{ code: 'CodeableConcept' }] }]);
+const statusKind = profile('StatusKind', [
   {
     id: 'Observation.component:kind',
     path: 'Observation.component',
@@ -67,7 +58,7 @@ function observation(i: number): Record<string, unknown> {
   ];
   return {
     resourceType: 'Observation',
-    meta: { profile: [`${BASE}/StructureDefinition/${PROFILES[i % PROFILES.length]}`] },
+    meta: { profile: [`${PROFILE_BASE}/${PROFILES[i % PROFILES.length]}`] },
     status: i % 2 === 0 ? 'final' : 'preliminary',
     // the lab category, the same concept wrongly nested as a `coding` object, and another category
     category: [Math.floor(i / 3) % 3 === 0 ? LAB : Math.floor(i / 3) % 3 === 1 ? { coding: LAB } : { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging' }] }],
