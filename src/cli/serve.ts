@@ -209,6 +209,7 @@ export async function run(args: string[]): Promise<number> {
       const httpDone = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       Promise.all([httpDone, worker.stop()])
+        .then(() => target.close?.())
         .then(() => pool?.close())
         .then(() => audit.close())
         .then(() => store.close())

@@ -21,6 +21,8 @@ export interface NgcDatabaseTarget {
    * on 2xx; rejects with a DeliveryError otherwise. `signal` aborts the send (worker shutdown).
    */
   deliver(submissionId: string, bundle: Bundle, signal?: AbortSignal): Promise<DeliveryResult>;
+  /** Waits for sends in progress and frees what the target holds open (after the worker stopped). */
+  close?(): Promise<void>;
 }
 
 export type DeliveryErrorKind = 'timeout' | 'network' | 'http' | 'invalid';

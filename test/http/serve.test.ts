@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Task } from 'fhir/r4';
 import { accessToken, freePort, readExample, spawnServe, writeClientRegistry, type GatewayProcess } from './support/gateway-process';
+import { readDevSinkJournal } from '../../src/delivery';
 
 jest.setTimeout(120_000);
 
@@ -74,7 +75,7 @@ describe('ngc-gateway serve', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(task?.status).toBe('completed');
-    expect(fs.readdirSync(path.join(dir, 'dev-sink')).length).toBeGreaterThan(0);
+    expect(readDevSinkJournal(dir).map((d) => d.bundle.identifier)).toEqual([JSON.parse(readExample(EXAMPLE).toString()).identifier]);
 
     // The guide's validator is served by the same process, with the same engine, and needs no token.
     const judged = await fetch(`${g.url}/ig/validate`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: new Uint8Array(readExample(EXAMPLE)) });

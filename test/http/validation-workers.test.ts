@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OperationOutcome, Task } from 'fhir/r4';
 import { accessToken, freePort, spawnServe, writeClientRegistry, type GatewayProcess } from './support/gateway-process';
+import { readDevSinkJournal } from '../../src/delivery';
 
 jest.setTimeout(180_000);
 
@@ -65,11 +66,8 @@ describe('serve with VALIDATION_WORKERS', () => {
       task = (await (await fetch(location, { headers: { authorization: `Bearer ${pooled.token}` } })).json()) as Task;
     }
     expect(task?.status).toBe('completed');
-    const sink = path.join(pooled.dir, 'dev-sink');
-    const delivered = fs
-      .readdirSync(sink)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(fs.readFileSync(path.join(sink, f), 'utf8')) as B)
+    const delivered = readDevSinkJournal(pooled.dir)
+      .map((d) => d.bundle as unknown as B)
       .find((b) => b.identifier?.value === term.identifier.value);
     expect(delivered).toBeDefined();
     expect(hgncSystem(delivered!)).toBe('http://www.genenames.org');
