@@ -198,9 +198,9 @@ export class AuditService {
       },
       // Accepted Bundles wait in the outbox until delivered and hold CPR numbers and genetic data just
       // as rejected ones do: they are sealed the same way, and opened only for the delivery worker.
-      async insertAccepted(record, payload, linked) {
+      async insertAccepted(record, payload, linked, form) {
         const rows = audit.submissionRows(record, audit.hashesOf(record, payload));
-        await inner.insertAccepted(withRecord(record), audit.cipher.encrypt(payload), linked ? [...linked, ...rows] : rows);
+        await inner.insertAccepted(withRecord(record), audit.cipher.encrypt(payload), linked ? [...linked, ...rows] : rows, form);
       },
       async claimOutbox(workerId, limit, leaseMs, now) {
         const items = await inner.claimOutbox(workerId, limit, leaseMs, now);

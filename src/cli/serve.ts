@@ -136,10 +136,10 @@ export async function run(args: string[]): Promise<number> {
     },
     // Submissions are parsed, judged and their facts read in a worker: the event loop never parses them.
     judgeSubmission: pool
-      ? async (body, now) => {
+      ? async (body, now, submissionId) => {
           if (!judge || !poolReady) throw notReady();
           try {
-            return await pool.judgeBytes(body, now);
+            return await pool.judgeBytes(body, now, submissionId);
           } catch (err) {
             if (err instanceof PoolOverloaded) throw new HttpError(503, 'transient', 'all validation workers are busy; retry shortly', { 'Retry-After': String(err.retryAfterSec) });
             throw new HttpError(503, 'transient', `${(err as Error).message}`, { 'Retry-After': '1' });

@@ -40,6 +40,7 @@ const SUBMISSION_ID = /^[A-Za-z0-9-]{1,64}$/;
 /** Every line starts so; the id follows, up to the next quote. */
 const LINE_PREFIX = '{"submissionId":"';
 const NEWLINE = 0x0a;
+const LINE_END = Buffer.from('}\n');
 
 /** One line of the journal, as `readDevSinkJournal` returns it. */
 export interface DevSinkDelivery {
@@ -101,7 +102,8 @@ function scanJournal(fd: number): { ids: Map<string, number>; lines: number; who
 
 interface Pending {
   submissionId: string;
-  line: Buffer;
+  /** The line's parts: its head, the transaction's bytes, its end. */
+  line: Buffer[];
   resolve: (r: DeliveryResult) => void;
   reject: (e: unknown) => void;
 }
@@ -150,7 +152,7 @@ export function createDevSinkTarget(dataDir: string, nodeEnv: string | undefined
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
-      const buffers = batch.map((p) => p.line);
+      const buffers = batch.flatMap((p) => p.line);
       const total = buffers.reduce((sum, b) => sum + b.length, 0);
       try {
         await writeAll(buffers, total);
@@ -181,16 +183,16 @@ export function createDevSinkTarget(dataDir: string, nodeEnv: string | undefined
   return {
     description: `LOCAL DEVELOPMENT SINK in ${dir} (not the National Genome Database)`,
     journal,
-    deliver(submissionId: string, bundle: Bundle): Promise<DeliveryResult> {
+    deliver(submissionId: string, transaction: Buffer): Promise<DeliveryResult> {
       if (!SUBMISSION_ID.test(submissionId)) return Promise.reject(new Error(`unexpected submission id '${submissionId}'`));
       if (closed) return Promise.reject(new Error('the development sink is closed'));
       const existing = delivered.get(submissionId);
       if (existing !== undefined) return Promise.resolve({ status: 200, location: location(existing) });
       const running = inFlight.get(submissionId);
       if (running) return running;
-      // The Bundle is written as it would be sent: compact JSON.
-      const line = Buffer.from(`${LINE_PREFIX}${submissionId}","deliveredAt":"${new Date().toISOString()}","bundle":${JSON.stringify(bundle)}}\n`, 'utf8');
-      const sent = new Promise<DeliveryResult>((resolve, reject) => queue.push({ submissionId, line, resolve, reject }));
+      // The Bundle is written as it would be sent, byte for byte.
+      const head = Buffer.from(`${LINE_PREFIX}${submissionId}","deliveredAt":"${new Date().toISOString()}","bundle":`, 'utf8');
+      const sent = new Promise<DeliveryResult>((resolve, reject) => queue.push({ submissionId, line: [head, transaction, LINE_END], resolve, reject }));
       inFlight.set(submissionId, sent);
       writer ??= writeQueued();
       return sent;

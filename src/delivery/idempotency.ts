@@ -52,6 +52,15 @@ export function makeIdempotent(bundle: Bundle, submissionId: string): Bundle {
   return tagForRedelivery(structuredClone(bundle), submissionId);
 }
 
+/**
+ * The transaction the outbox stores for an accepted submission: `bundle` made idempotent for
+ * `submissionId` (changed in place), as JSON. Done at intake, where the Bundle is parsed anyway,
+ * so that no send parses and serialises it again.
+ */
+export function transactionJson(bundle: Bundle, submissionId: string): string {
+  return JSON.stringify(tagForRedelivery(bundle, submissionId));
+}
+
 /** As makeIdempotent, but changes and returns `bundle` itself (for a Bundle parsed for one send). */
 export function tagForRedelivery(bundle: Bundle, submissionId: string): Bundle {
   // In place, entry by entry (the delivery worker runs this for every send): the keys a resource or

@@ -122,7 +122,9 @@ export function createNgcDatabaseTarget(baseUrl: string, options: NgcDatabaseTar
   return {
     description: `National Genome Database at ${url.origin}${url.pathname}`,
     timeoutMs,
-    async deliver(submissionId: string, bundle: Bundle, signal?: AbortSignal): Promise<DeliveryResult> {
+    async deliver(submissionId: string, transaction: Buffer, signal?: AbortSignal): Promise<DeliveryResult> {
+      // fhir-kit-client takes the Bundle as an object (it serialises it for the request).
+      const bundle = JSON.parse(transaction.toString('utf8')) as Bundle;
       if (!client) {
         const { Client } = await loadFhirKit();
         client = new Client({ baseUrl: base, customHeaders: headers });

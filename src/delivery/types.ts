@@ -1,5 +1,4 @@
 /** Contracts of the delivery side: where accepted Bundles go, and how a send can fail. */
-import type { Bundle } from 'fhir/r4';
 
 /** What the receiving end answered to a delivered Bundle (kept on the submission record). */
 export interface DeliveryResult {
@@ -17,10 +16,12 @@ export interface NgcDatabaseTarget {
   /** Longest a single send may take, when the target bounds it (the worker's lease must outlast it). */
   readonly timeoutMs?: number;
   /**
-   * Sends one submission's transaction Bundle (already made idempotent). Resolves with the answer
-   * on 2xx; rejects with a DeliveryError otherwise. `signal` aborts the send (worker shutdown).
+   * Sends one submission's transaction Bundle (already made idempotent), given as its JSON bytes:
+   * the outbox holds it so, and a target that sends JSON need not parse and serialise it again.
+   * Resolves with the answer on 2xx; rejects with a DeliveryError otherwise. `signal` aborts the
+   * send (worker shutdown).
    */
-  deliver(submissionId: string, bundle: Bundle, signal?: AbortSignal): Promise<DeliveryResult>;
+  deliver(submissionId: string, transaction: Buffer, signal?: AbortSignal): Promise<DeliveryResult>;
   /** Waits for sends in progress and frees what the target holds open (after the worker stopped). */
   close?(): Promise<void>;
 }

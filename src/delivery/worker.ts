@@ -81,6 +81,18 @@ export interface DeliveryWorker {
   breakerState(): BreakerState;
 }
 
+/**
+ * A payload stored as the accepted Bundle, made idempotent for this submission (see
+ * idempotency.ts); throws when it is not a Bundle. Payloads stored at intake as the transaction
+ * skip this.
+ */
+function transactionOf(payload: Buffer, submissionId: string): Buffer {
+  const bundle = JSON.parse(payload.toString('utf8')) as Bundle;
+  if (bundle?.resourceType !== 'Bundle') throw new Error('not a Bundle');
+  // Parsed for this send alone: tagging it in place spares a deep copy.
+  return Buffer.from(JSON.stringify(tagForRedelivery(bundle, submissionId)), 'utf8');
+}
+
 /** Most finished sends recorded in one transaction. */
 const RECORD_BATCH = 256;
 
@@ -193,10 +205,9 @@ export function createDeliveryWorker(params: CreateDeliveryWorkerParams): Delive
   async function send(item: OutboxItem): Promise<Finished> {
     const id = item.submissionId;
     const attemptNo = item.attempts + 1;
-    let bundle: Bundle;
+    let transaction: Buffer;
     try {
-      bundle = JSON.parse(item.payload.toString('utf8')) as Bundle;
-      if (bundle?.resourceType !== 'Bundle') throw new Error('not a Bundle');
+      transaction = item.payloadForm === 'transaction' ? item.payload : transactionOf(item.payload, id);
     } catch {
       // Cannot happen for a payload the gateway validated; if it does, retrying will not help.
       const error = 'the stored payload is not a readable Bundle';
@@ -211,8 +222,7 @@ export function createDeliveryWorker(params: CreateDeliveryWorkerParams): Delive
     breaker.onStart();
     let result: DeliveryResult;
     try {
-      // The Bundle was parsed for this send alone: tagging it in place spares a deep copy.
-      result = await target.deliver(id, tagForRedelivery(bundle, id));
+      result = await target.deliver(id, transaction);
     } catch (err) {
       const durationMs = Date.now() - started;
       const e =

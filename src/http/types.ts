@@ -46,8 +46,14 @@ export interface JudgedSubmission {
   engineIssues?: ValidationIssue[];
   /** The Bundle's JSON after TERM-01 normalisation, when TERM-01 rewrote it. */
   normalised?: string;
+  /**
+   * When the engine found no blocking issue and a submission id was given: the Bundle (after
+   * TERM-01) made idempotent for that id, as JSON, which the outbox stores and delivery sends.
+   */
+  transaction?: string;
 }
-export type SubmissionJudge = (body: Buffer, now: Date) => Promise<JudgedSubmission>;
+/** Judges `POST /fhir` bytes; `submissionId` is the id the submission gets if accepted. */
+export type SubmissionJudge = (body: Buffer, now: Date, submissionId?: string) => Promise<JudgedSubmission>;
 
 /** Validates any other resource against the base spec and its meta.profile (for $validate). */
 export type ResourceValidator = (resource: Record<string, unknown>, options: { profiles?: string[] }) => ValidationIssue[] | Promise<ValidationIssue[]>;

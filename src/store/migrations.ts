@@ -77,6 +77,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX expiring_expires_at ON expiring (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'outbox payload form: a Bundle to make idempotent, or the transaction ready to send',
+    sql: `
+      -- 'transaction': the intake stored the Bundle already made idempotent for delivery (see
+      -- delivery/idempotency.ts), so the delivery worker sends the bytes as they are.
+      ALTER TABLE outbox ADD COLUMN payload_form TEXT NOT NULL DEFAULT 'bundle' CHECK (payload_form IN ('bundle', 'transaction'));
+    `,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -141,6 +150,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (namespace, key)
       );
       CREATE INDEX expiring_expires_at ON expiring (expires_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'outbox payload form: a Bundle to make idempotent, or the transaction ready to send',
+    sql: `
+      -- 'transaction': the intake stored the Bundle already made idempotent for delivery (see
+      -- delivery/idempotency.ts), so the delivery worker sends the bytes as they are.
+      ALTER TABLE outbox ADD COLUMN payload_form TEXT NOT NULL DEFAULT 'bundle' CHECK (payload_form IN ('bundle', 'transaction'));
     `,
   },
 ];

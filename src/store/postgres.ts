@@ -23,6 +23,7 @@ import {
   type GatewayStore,
   type LinkedWrite,
   type OutboxItem,
+  type PayloadForm,
   type SubmissionRecord,
 } from './types';
 
@@ -44,7 +45,7 @@ const INSERT_SUBMISSION = `INSERT INTO submissions (${SUBMISSION_COLUMNS.join(',
   VALUES (${SUBMISSION_COLUMNS.map((c, i) => (c === 'outcome' || c === 'rule_counts' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')})`;
 
 const INSERT_ACCEPTED = `WITH s AS (${INSERT_SUBMISSION} RETURNING id)
-  INSERT INTO outbox (submission_id, available_at, created_at) SELECT id, now(), now() FROM s`;
+  INSERT INTO outbox (submission_id, available_at, created_at, payload_form) SELECT id, now(), now(), $${SUBMISSION_COLUMNS.length + 1} FROM s`;
 
 type Timestamp = Date | string | null;
 
@@ -180,12 +181,12 @@ export class PostgresStore implements GatewayStore {
     return rows[0] ? toRecord(parseRow(rows[0])) : undefined;
   }
 
-  async insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[]): Promise<void> {
+  async insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[], form: PayloadForm = 'bundle'): Promise<void> {
     if (!record.bundleIdentifier) throw new Error('an accepted submission needs its Bundle.identifier');
     try {
       await this.tx(async (c) => {
         // One statement for the submission and its outbox row: a round trip less per submission.
-        await c.query(INSERT_ACCEPTED, submissionValues(record, 'accepted', payload));
+        await c.query(INSERT_ACCEPTED, [...submissionValues(record, 'accepted', payload), form]);
         await runLinked(c, linked);
       });
     } catch (err) {
@@ -229,7 +230,7 @@ export class PostgresStore implements GatewayStore {
     // SKIP LOCKED: rows another instance is claiming right now are passed over instead of waited
     // for; the lease makes a crashed worker's rows due again once it runs out. Without an explicit
     // `now` the database clock decides, so instances with skewed clocks agree on leases.
-    const { rows } = await this.pool.query<{ submission_id: string; payload: Buffer | null; attempts: number; lease_until: Date }>(
+    const { rows } = await this.pool.query<{ submission_id: string; payload_form: PayloadForm; payload: Buffer | null; attempts: number; lease_until: Date }>(
       `WITH t AS (SELECT COALESCE($3::timestamptz, now()) AS now),
        due AS (
          SELECT o.submission_id FROM outbox o, t
@@ -241,13 +242,14 @@ export class PostgresStore implements GatewayStore {
        UPDATE outbox o SET lease_owner = $1, lease_until = t.now + make_interval(secs => $4::double precision / 1000)
        FROM due, t, submissions s
        WHERE o.submission_id = due.submission_id AND s.id = o.submission_id
-       RETURNING o.submission_id, s.payload, s.attempts, o.lease_until`,
+       RETURNING o.submission_id, o.payload_form, s.payload, s.attempts, o.lease_until`,
       [workerId, limit, now ?? null, leaseMs],
     );
     return rows
       .map((r) => ({
         submissionId: r.submission_id,
         payload: r.payload ?? Buffer.alloc(0),
+        payloadForm: r.payload_form,
         attempts: Number(r.attempts),
         leaseUntil: iso(r.lease_until) as string,
       }))

@@ -29,6 +29,7 @@ import {
   type GatewayStore,
   type LinkedWrite,
   type OutboxItem,
+  type PayloadForm,
   type SubmissionRecord,
 } from './types';
 
@@ -352,12 +353,12 @@ export class SqliteStore implements GatewayStore {
     });
   }
 
-  async insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[]): Promise<void> {
+  async insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[], form: PayloadForm = 'bundle'): Promise<void> {
     if (!record.bundleIdentifier) throw new Error('an accepted submission needs its Bundle.identifier');
     await this.groupCommit(() => {
       const now = Date.now();
       this.statement(INSERT_SUBMISSION).run(...submissionValues(record, 'accepted', payload));
-      this.statement('INSERT INTO outbox (submission_id, available_at, created_at) VALUES (?, ?, ?)').run(record.id, now, now);
+      this.statement('INSERT INTO outbox (submission_id, available_at, created_at, payload_form) VALUES (?, ?, ?, ?)').run(record.id, now, now, form);
       this.runLinked(linked);
     });
   }
@@ -405,15 +406,15 @@ export class SqliteStore implements GatewayStore {
     // a claim shares its fsync with the submissions committed in the same turn of the event loop.
     return this.groupCommit(() => {
       const rows = this.statement(
-        `SELECT o.submission_id, s.payload, s.attempts FROM outbox o JOIN submissions s ON s.id = o.submission_id
+        `SELECT o.submission_id, o.payload_form, s.payload, s.attempts FROM outbox o JOIN submissions s ON s.id = o.submission_id
          WHERE o.available_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
          ORDER BY o.available_at, o.submission_id LIMIT ?`,
-      ).all(t, t, limit) as { submission_id: string; payload: Buffer | null; attempts: number }[];
+      ).all(t, t, limit) as { submission_id: string; payload_form: PayloadForm; payload: Buffer | null; attempts: number }[];
       const lease = this.statement('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE submission_id = ?');
       const until = new Date(leaseUntil).toISOString();
       return rows.map((r) => {
         lease.run(workerId, leaseUntil, r.submission_id);
-        return { submissionId: r.submission_id, payload: r.payload ?? Buffer.alloc(0), attempts: Number(r.attempts), leaseUntil: until };
+        return { submissionId: r.submission_id, payload: r.payload ?? Buffer.alloc(0), payloadForm: r.payload_form, attempts: Number(r.attempts), leaseUntil: until };
       });
     });
   }

@@ -74,10 +74,18 @@ export interface DeliveryCompletion {
   at?: Date;
 }
 
+/**
+ * What an accepted submission's stored payload is: `bundle`, the Bundle as accepted (the delivery
+ * worker makes it idempotent before each send), or `transaction`, the Bundle already made
+ * idempotent for this submission at intake (sent as stored, byte for byte).
+ */
+export type PayloadForm = 'bundle' | 'transaction';
+
 /** A row of the outbox as claimed by one worker for a limited time (a lease). */
 export interface OutboxItem {
   submissionId: string;
   payload: Buffer;
+  payloadForm: PayloadForm;
   attempts: number;
   leaseUntil: string;
 }
@@ -106,8 +114,9 @@ export interface GatewayStore {
    * Stores an accepted submission and its outbox row in ONE committed transaction; resolves only
    * once durable. Rejects with `DuplicateSubmissionError` when a non-rejected submission with the
    * same (clientId, Bundle.identifier) exists (a concurrent duplicate). `linked` rows commit with them.
+   * `form` says what the payload is (default `bundle`).
    */
-  insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[]): Promise<void>;
+  insertAccepted(record: SubmissionRecord, payload: Buffer, linked?: readonly LinkedWrite[], form?: PayloadForm): Promise<void>;
   /** Stores a rejected submission (and `linked` rows, in one transaction); the payload given is already encrypted by the caller. */
   insertRejected(record: SubmissionRecord, encryptedPayload: Buffer | undefined, linked?: readonly LinkedWrite[]): Promise<void>;
   getSubmission(id: string): Promise<SubmissionRecord | undefined>;

@@ -6,12 +6,13 @@
 import { parseSubmissionBody, type IntakeLimits } from '../http/intake';
 import { extractSubmissionFacts } from '../http/submission-facts';
 import type { JudgedSubmission } from '../http/types';
+import { transactionJson } from '../delivery/idempotency';
 import type { ValidationIssue } from '../validation/issue';
 import type { SubmissionValidator } from './index';
 
 export const termRewrote = (issues: ValidationIssue[]): boolean => issues.some((i) => i.rule?.id === 'TERM-01');
 
-export function judgeSubmission(sv: SubmissionValidator, body: Buffer, now: Date, limits?: Partial<IntakeLimits>): JudgedSubmission {
+export function judgeSubmission(sv: SubmissionValidator, body: Buffer, now: Date, limits?: Partial<IntakeLimits>, submissionId?: string): JudgedSubmission {
   const intake = parseSubmissionBody(body, limits);
   const value = intake.value as Record<string, unknown> | undefined;
   const judged: JudgedSubmission = {
@@ -24,7 +25,9 @@ export function judgeSubmission(sv: SubmissionValidator, body: Buffer, now: Date
   if (engineRuns) {
     const verdict = sv.validateParsed(value, now);
     judged.engineIssues = verdict.issues;
-    if (termRewrote(verdict.issues)) judged.normalised = JSON.stringify(verdict.bundle);
+    // An acceptable Bundle leaves here ready to send; the rest is not needed after the verdict.
+    if (verdict.valid && submissionId && verdict.bundle) judged.transaction = transactionJson(verdict.bundle, submissionId);
+    else if (termRewrote(verdict.issues)) judged.normalised = JSON.stringify(verdict.bundle);
   }
   return judged;
 }

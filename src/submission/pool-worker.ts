@@ -24,7 +24,7 @@ try {
     let reply: PoolReply;
     try {
       if (job.type === 'judge') {
-        const judgement = judgeSubmission(sv, Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), new Date(job.now), data.limits);
+        const judgement = judgeSubmission(sv, Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), new Date(job.now), data.limits, job.submissionId);
         port.postMessage({ type: 'judgement', id: job.id, judgement } satisfies PoolReply);
         return;
       }

@@ -20,7 +20,7 @@ export interface PoolWorkerData {
   limits?: Partial<IntakeLimits>;
 }
 
-export type PoolJob = { type: 'validate' | 'judge'; id: number; body: Uint8Array; now: number } | { type: 'crash' };
+export type PoolJob = { type: 'validate' | 'judge'; id: number; body: Uint8Array; now: number; submissionId?: string } | { type: 'crash' };
 
 export type PoolReply =
   | { type: 'ready' }
@@ -56,8 +56,11 @@ export interface SubmissionPool {
   /** Jobs waiting for a worker plus jobs running. */
   pending(): number;
   validateBytes(body: Buffer, now?: Date): Promise<PooledVerdict>;
-  /** The intake guard, the submission's facts and the verdict for `POST /fhir` bytes, in one job. */
-  judgeBytes(body: Buffer, now?: Date): Promise<JudgedSubmission>;
+  /**
+   * The intake guard, the submission's facts and the verdict for `POST /fhir` bytes, in one job;
+   * with `submissionId`, an acceptable Bundle comes back as the transaction to store (see judge.ts).
+   */
+  judgeBytes(body: Buffer, now?: Date, submissionId?: string): Promise<JudgedSubmission>;
   /** Lets running and queued jobs finish, then ends the workers. */
   close(): Promise<void>;
   /** Test hook: makes one idle worker exit as a crash would. */
@@ -118,6 +121,7 @@ interface Job {
   id: number;
   body: Buffer;
   now: number;
+  submissionId?: string;
   resolve: (v: PooledVerdict | JudgedSubmission) => void;
   reject: (e: Error) => void;
 }
@@ -156,7 +160,7 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
       slot.job = job;
       // The worker gets its own copy of the bytes; the caller keeps `body` for hashing and storage.
       const copy = new Uint8Array(job.body);
-      slot.worker.postMessage({ type: job.type, id: job.id, body: copy, now: job.now } satisfies PoolJob, [copy.buffer]);
+      slot.worker.postMessage({ type: job.type, id: job.id, body: copy, now: job.now, submissionId: job.submissionId } satisfies PoolJob, [copy.buffer]);
     }
     if (closing && closed && !queue.length && slots.every((s) => !s.job)) closed();
   }
@@ -208,11 +212,11 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
 
   for (let i = 0; i < options.size; i++) slots.push(spawn());
 
-  function submit(type: Job['type'], body: Buffer, now: Date): Promise<PooledVerdict | JudgedSubmission> {
+  function submit(type: Job['type'], body: Buffer, now: Date, submissionId?: string): Promise<PooledVerdict | JudgedSubmission> {
     if (closing) return Promise.reject(new PoolError('the validation pool is shutting down'));
     if (queue.length >= maxQueue) return Promise.reject(new PoolOverloaded(1));
     return new Promise((resolve, reject) => {
-      queue.push({ type, id: nextId++, body, now: now.getTime(), resolve, reject });
+      queue.push({ type, id: nextId++, body, now: now.getTime(), submissionId, resolve, reject });
       dispatch();
     });
   }
@@ -225,8 +229,8 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
     validateBytes(body: Buffer, now: Date = new Date()): Promise<PooledVerdict> {
       return submit('validate', body, now) as Promise<PooledVerdict>;
     },
-    judgeBytes(body: Buffer, now: Date = new Date()): Promise<JudgedSubmission> {
-      return submit('judge', body, now) as Promise<JudgedSubmission>;
+    judgeBytes(body: Buffer, now: Date = new Date(), submissionId?: string): Promise<JudgedSubmission> {
+      return submit('judge', body, now, submissionId) as Promise<JudgedSubmission>;
     },
     async close(): Promise<void> {
       if (!closing) {

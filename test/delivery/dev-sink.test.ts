@@ -18,6 +18,8 @@ describe('local development sink', () => {
     await harness.cleanup();
   });
 
+  /** What the outbox hands a target: the transaction's JSON bytes. */
+  const json = (bundle: unknown) => Buffer.from(JSON.stringify(bundle));
   const journalIds = (dataDir: string) => readDevSinkJournal(dataDir).map((d) => d.submissionId);
 
   it('is refused with a clear error when NODE_ENV=production', () => {
@@ -50,7 +52,7 @@ describe('local development sink', () => {
     expect(sub?.delivery?.response).toMatchObject({ status: 201, location: `file://${target.journal}#line=1` });
 
     // A resend (a crash after the sink answered, before the gateway recorded it) finds the first copy.
-    expect(await target.deliver(record.id, line.bundle)).toEqual({ status: 200, location: `file://${target.journal}#line=1` });
+    expect(await target.deliver(record.id, json(line.bundle))).toEqual({ status: 200, location: `file://${target.journal}#line=1` });
     expect(fs.readdirSync(dir).sort()).toEqual(['README.txt', 'deliveries.ndjson']);
     expect(journalIds(db.config.dataDir)).toEqual([record.id]);
   });
@@ -62,9 +64,9 @@ describe('local development sink', () => {
     const subs = await Promise.all(Array.from({ length: 30 }, () => acceptSubmission(store)));
     const twice = subs[0];
     const answers = await Promise.all([
-      ...subs.map((s) => target.deliver(s.record.id, s.bundle)),
-      target.deliver(twice.record.id, twice.bundle),
-      target.deliver(twice.record.id, twice.bundle),
+      ...subs.map((s) => target.deliver(s.record.id, json(s.bundle))),
+      target.deliver(twice.record.id, json(twice.bundle)),
+      target.deliver(twice.record.id, json(twice.bundle)),
     ]);
     expect(answers.every((a) => a.status === 201)).toBe(true);
     const lines = readDevSinkJournal(db.config.dataDir);
@@ -74,10 +76,10 @@ describe('local development sink', () => {
 
     // A restarted gateway reads the journal's ids: what it holds is not written again.
     const restarted = open(db.config.dataDir);
-    const again = await restarted.deliver(subs[7].record.id, subs[7].bundle);
+    const again = await restarted.deliver(subs[7].record.id, json(subs[7].bundle));
     expect(again.status).toBe(200);
     const fresh = await acceptSubmission(store);
-    expect((await restarted.deliver(fresh.record.id, fresh.bundle)).location).toBe(`file://${restarted.journal}#line=31`);
+    expect((await restarted.deliver(fresh.record.id, json(fresh.bundle))).location).toBe(`file://${restarted.journal}#line=31`);
     expect(journalIds(db.config.dataDir)).toEqual([...lines.map((l) => l.submissionId), fresh.record.id]);
   });
 
@@ -87,7 +89,7 @@ describe('local development sink', () => {
     const first = await acceptSubmission(store);
     const cut = await acceptSubmission(store);
     const target = open(db.config.dataDir);
-    await target.deliver(first.record.id, first.bundle);
+    await target.deliver(first.record.id, json(first.bundle));
     await target.close!();
     // What a gateway killed in the middle of a write leaves: the start of the next line.
     const journal = target.journal;
@@ -97,7 +99,7 @@ describe('local development sink', () => {
     const restarted = open(db.config.dataDir);
     expect(fs.readFileSync(journal)).toEqual(whole);
     // Never answered, so never recorded as delivered: the resend writes it, whole.
-    expect(await restarted.deliver(cut.record.id, cut.bundle)).toEqual({ status: 201, location: `file://${journal}#line=2` });
+    expect(await restarted.deliver(cut.record.id, json(cut.bundle))).toEqual({ status: 201, location: `file://${journal}#line=2` });
     expect(readDevSinkJournal(db.config.dataDir).map((l) => [l.submissionId, l.bundle])).toEqual([
       [first.record.id, first.bundle],
       [cut.record.id, cut.bundle],
@@ -111,14 +113,14 @@ describe('local development sink', () => {
     const target = open(db.config.dataDir);
     const failing = jest.spyOn(fs, 'fdatasync').mockImplementationOnce(((_fd: number, cb: (err: Error | null) => void) => cb(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))) as typeof fs.fdatasync);
     try {
-      const sent = await Promise.allSettled([target.deliver(a.record.id, a.bundle), target.deliver(b.record.id, b.bundle)]);
+      const sent = await Promise.allSettled([target.deliver(a.record.id, json(a.bundle)), target.deliver(b.record.id, json(b.bundle))]);
       expect(sent.map((s) => s.status)).toEqual(['rejected', 'rejected']);
       expect(fs.statSync(target.journal).size).toBe(0);
     } finally {
       failing.mockRestore();
     }
-    expect((await target.deliver(b.record.id, b.bundle)).status).toBe(201);
-    expect((await target.deliver(a.record.id, a.bundle)).status).toBe(201);
+    expect((await target.deliver(b.record.id, json(b.bundle))).status).toBe(201);
+    expect((await target.deliver(a.record.id, json(a.bundle))).status).toBe(201);
     expect(journalIds(db.config.dataDir)).toEqual([b.record.id, a.record.id]);
   });
 
@@ -130,12 +132,12 @@ describe('local development sink', () => {
     big.bundle.entry![0].resource!.id = 'x'.repeat(3 << 20);
     const small = await acceptSubmission(store);
     const target = open(db.config.dataDir);
-    await target.deliver(big.record.id, big.bundle);
-    await target.deliver(small.record.id, small.bundle);
+    await target.deliver(big.record.id, json(big.bundle));
+    await target.deliver(small.record.id, json(small.bundle));
     await target.close!();
     const restarted = open(db.config.dataDir);
-    expect(await restarted.deliver(big.record.id, big.bundle)).toEqual({ status: 200, location: `file://${restarted.journal}#line=1` });
-    expect(await restarted.deliver(small.record.id, small.bundle)).toEqual({ status: 200, location: `file://${restarted.journal}#line=2` });
+    expect(await restarted.deliver(big.record.id, json(big.bundle))).toEqual({ status: 200, location: `file://${restarted.journal}#line=1` });
+    expect(await restarted.deliver(small.record.id, json(small.bundle))).toEqual({ status: 200, location: `file://${restarted.journal}#line=2` });
     expect(journalIds(db.config.dataDir)).toEqual([big.record.id, small.record.id]);
   });
 
@@ -144,9 +146,9 @@ describe('local development sink', () => {
     const store = await db.open();
     const { record, bundle } = await acceptSubmission(store);
     const target = open(db.config.dataDir);
-    await expect(target.deliver('../../etc/passwd', bundle)).rejects.toThrow(/unexpected submission id/);
+    await expect(target.deliver('../../etc/passwd', json(bundle))).rejects.toThrow(/unexpected submission id/);
     await target.close!();
-    await expect(target.deliver(record.id, bundle)).rejects.toThrow(/closed/);
+    await expect(target.deliver(record.id, json(bundle))).rejects.toThrow(/closed/);
     expect(readDevSinkJournal(db.config.dataDir)).toEqual([]);
   });
 });

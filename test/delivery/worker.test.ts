@@ -4,10 +4,11 @@
  */
 import os from 'node:os';
 import nock from 'nock';
-import { createDeliveryWorker, createNgcDatabaseTarget, type DeliveryWorker, type DeliveryWorkerOptions, type BreakerState } from '../../src/delivery';
+import { createDeliveryWorker, createNgcDatabaseTarget, makeIdempotent, transactionJson, type DeliveryWorker, type DeliveryWorkerOptions, type BreakerState } from '../../src/delivery';
 import type { DeliveryAttempt, GatewayStore } from '../../src/store';
 import { createHarness, type AnyStore } from '../store/engines';
-import { acceptSubmission, waitFor } from './bundles';
+import { makeRecord } from '../store/records';
+import { acceptSubmission, makeBundle, waitFor } from './bundles';
 
 const ORIGIN = 'http://ngc-db.test';
 const BASE = `${ORIGIN}/fhir`;
@@ -62,6 +63,25 @@ describe('delivery worker', () => {
     expect(await store.getPayload(record.id)).toBeUndefined();
     expect(outcomes(await store.listAttempts(record.id))).toEqual(['delivered:200']);
     expect(attempts).toEqual(['delivered:200']);
+  });
+
+  it('sends a payload stored as the transaction as it is, the same as it makes of one stored as the Bundle', async () => {
+    const asBundle = await acceptSubmission(store);
+    // What the intake stores: the accepted Bundle made idempotent for its submission id.
+    const ready = makeBundle('rep-ready');
+    const record = makeRecord({ bundleIdentifier: ready.identifier as { system: string; value: string } });
+    const stored = Buffer.from(transactionJson(structuredClone(ready), record.id));
+    await store.insertAccepted(record, stored, undefined, 'transaction');
+    const bodies: string[] = [];
+    nock(BASE)
+      .post('/', (b) => (bodies.push(JSON.stringify(b)), true))
+      .times(2)
+      .reply(200, okAnswer);
+    expect(await worker().runOnce()).toBe(2);
+    expect(bodies).toContain(stored.toString());
+    const tagged = bodies.map((b) => JSON.parse(b) as { identifier: { value: string } }).find((b) => b.identifier.value === asBundle.bundle.identifier!.value);
+    expect(tagged).toEqual(makeIdempotent(asBundle.bundle, asBundle.record.id));
+    for (const id of [record.id, asBundle.record.id]) expect((await store.getSubmission(id))?.status).toBe('delivered');
   });
 
   it('retries a 5xx with backoff and delivers once the database recovers', async () => {

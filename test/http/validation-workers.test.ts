@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OperationOutcome, Task } from 'fhir/r4';
+import type { BundleEntry, OperationOutcome, Task } from 'fhir/r4';
 import { accessToken, freePort, spawnServe, writeClientRegistry, type GatewayProcess } from './support/gateway-process';
-import { readDevSinkJournal } from '../../src/delivery';
+import { DELIVERY_TAG_SYSTEM, deliveryKey, readDevSinkJournal } from '../../src/delivery';
 
 jest.setTimeout(180_000);
 
@@ -54,24 +54,30 @@ describe('serve with VALIDATION_WORKERS', () => {
       expect(summary((await a.json()) as OperationOutcome)).toEqual(summary((await b.json()) as OperationOutcome));
     }
 
-    // TERM-01 was applied in a worker thread; the delivered Bundle must carry the rewritten system.
-    const term = read('TERM-01.json');
-    term.identifier.value += '-delivered';
-    const res = await post(pooled, term);
-    expect(res.status).toBe(202);
-    const location = res.headers.get('content-location')!;
-    let task: Task | undefined;
-    for (let i = 0; i < 100 && task?.status !== 'completed'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      task = (await (await fetch(location, { headers: { authorization: `Bearer ${pooled.token}` } })).json()) as Task;
+    // TERM-01 was applied in a worker thread (or in-process); the delivered Bundle must carry the
+    // rewritten system, and be made idempotent for the submission it was accepted as.
+    for (const [name, gateway] of [['pooled', pooled], ['inline', inline]] as const) {
+      const term = read('TERM-01.json');
+      term.identifier.value += `-delivered-${name}`;
+      const res = await post(gateway, term);
+      expect(res.status).toBe(202);
+      const location = res.headers.get('content-location')!;
+      let task: Task | undefined;
+      for (let i = 0; i < 100 && task?.status !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        task = (await (await fetch(location, { headers: { authorization: `Bearer ${gateway.token}` } })).json()) as Task;
+      }
+      expect(task?.status).toBe('completed');
+      const submissionId = location.split('/').pop()!;
+      const line = readDevSinkJournal(gateway.dir).find((d) => d.submissionId === submissionId);
+      const delivered = line?.bundle as unknown as B;
+      expect(delivered.identifier.value).toBe(term.identifier.value);
+      expect(hgncSystem(delivered)).toBe('http://www.genenames.org');
+      expect(hgncSystem(term)).not.toBe('http://www.genenames.org');
+      expect((delivered.entry as unknown as BundleEntry[]).map((e) => e.request?.ifNoneExist)).toEqual(
+        term.entry.map((e, i) => `_tag=${DELIVERY_TAG_SYSTEM}|${deliveryKey(submissionId, e.fullUrl, i)}`),
+      );
     }
-    expect(task?.status).toBe('completed');
-    const delivered = readDevSinkJournal(pooled.dir)
-      .map((d) => d.bundle as unknown as B)
-      .find((b) => b.identifier?.value === term.identifier.value);
-    expect(delivered).toBeDefined();
-    expect(hgncSystem(delivered!)).toBe('http://www.genenames.org');
-    expect(hgncSystem(term)).not.toBe('http://www.genenames.org');
 
     expect(await pooled.g.kill('SIGTERM')).toBe(0);
     expect(await inline.g.kill('SIGTERM')).toBe(0);

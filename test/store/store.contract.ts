@@ -73,7 +73,8 @@ export function storeContract(engine: EngineName): void {
     it('lets several instances start together on an empty database without racing', async () => {
       const fresh = await harness.fresh();
       const opened = await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
-      for (const s of opened) expect(await s.appliedMigrations()).toEqual([1]);
+      const all = (engine === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).map((m) => m.version);
+      for (const s of opened) expect(await s.appliedMigrations()).toEqual(all);
       const r = makeRecord();
       await opened[0].insertAccepted(r, payloadFor(r));
       expect((await opened[2].getSubmission(r.id))?.status).toBe('accepted');
@@ -81,19 +82,21 @@ export function storeContract(engine: EngineName): void {
 
     it('applies a failing migration not at all (its transaction rolls back)', async () => {
       const base = engine === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS;
+      const released = base.map((m) => m.version);
+      const next = Math.max(...released) + 1;
       const broken = db.openWithMigrations([
         ...base,
-        { version: 2, name: 'half done', sql: 'CREATE TABLE half_done (a INTEGER); SELECT * FROM no_such_table;' },
+        { version: next, name: 'half done', sql: 'CREATE TABLE half_done (a INTEGER); SELECT * FROM no_such_table;' },
       ]);
       const outcome = await broken.migrate().then(
         async () => `resolved; applied ${JSON.stringify(await broken.appliedMigrations())}`,
         (e: Error) => e.message,
       );
       expect(outcome).toMatch(/no_such_table/);
-      expect(await store.appliedMigrations()).toEqual([1]);
-      const fixed = db.openWithMigrations([...base, { version: 2, name: 'half done', sql: 'CREATE TABLE half_done (a INTEGER);' }]);
+      expect(await store.appliedMigrations()).toEqual(released);
+      const fixed = db.openWithMigrations([...base, { version: next, name: 'half done', sql: 'CREATE TABLE half_done (a INTEGER);' }]);
       await fixed.migrate();
-      expect(await fixed.appliedMigrations()).toEqual([1, 2]);
+      expect(await fixed.appliedMigrations()).toEqual([...released, next]);
     });
   });
 
@@ -302,6 +305,16 @@ export function storeContract(engine: EngineName): void {
       const after = await store.claimOutbox('w3', 10, 30_000, new Date(t0.getTime() + 30_500));
       expect(after.map((i) => i.submissionId).sort()).toEqual(first.map((i) => i.submissionId).sort());
       expect(await store.outboxDepth()).toBe(3);
+    });
+
+    it('hands each claimed row out with the form its payload was stored in (a Bundle unless said otherwise)', async () => {
+      const asBundle = makeRecord();
+      const asTransaction = makeRecord();
+      await store.insertAccepted(asBundle, payloadFor(asBundle));
+      await store.insertAccepted(asTransaction, Buffer.from('{"resourceType":"Bundle","type":"transaction"}'), undefined, 'transaction');
+      const claimed = await store.claimOutbox('w1', 10, 30_000);
+      expect(Object.fromEntries(claimed.map((i) => [i.submissionId, i.payloadForm]))).toEqual({ [asBundle.id]: 'bundle', [asTransaction.id]: 'transaction' });
+      expect(claimed.find((i) => i.submissionId === asTransaction.id)?.payload.toString()).toBe('{"resourceType":"Bundle","type":"transaction"}');
     });
 
     it('frees the leases of one worker on request (a restart under a stable worker id)', async () => {

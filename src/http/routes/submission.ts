@@ -7,7 +7,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4';
-import { DuplicateSubmissionError, type SubmissionRecord } from '../../store/types';
+import type { Bundle } from 'fhir/r4';
+import { transactionJson } from '../../delivery/idempotency';
+import { DuplicateSubmissionError, type PayloadForm, type SubmissionRecord } from '../../store/types';
 import { hasBlockingIssues, type ValidationIssue } from '../../validation/issue';
 import { operationOutcome } from '../../validation/outcome';
 import { checkMediaType, parseSubmissionBody, readBodyLimited, ruleRef, type IntakeResult } from '../intake';
@@ -108,21 +110,27 @@ interface Judgement {
   resourceType?: string | null;
   facts: SubmissionFacts;
   issues(): Promise<ValidationIssue[]>;
-  /** The bytes to store and deliver: the Bundle as TERM-01 normalised it, else the body as received. */
-  payload(issues: readonly ValidationIssue[]): Buffer;
+  /**
+   * What an accepted submission stores for delivery: the transaction made idempotent for its id
+   * (see delivery/idempotency.ts); else the Bundle as TERM-01 normalised it, or the body as received.
+   */
+  payload(issues: readonly ValidationIssue[]): { bytes: Buffer; form: PayloadForm };
 }
 
-async function judge(p: PipelineDeps, body: Buffer, now: Date): Promise<Judgement> {
+async function judge(p: PipelineDeps, body: Buffer, now: Date, submissionId: string): Promise<Judgement> {
   const pooled = p.deps.judgeSubmission;
   if (pooled) {
-    const j = await pooled(body, now);
+    const j = await pooled(body, now, submissionId);
     const issues = mergeIssues(j.intake, j.bundleType, j.engineIssues);
     return {
       intake: j.intake,
       resourceType: j.resourceType,
       facts: j.facts,
       issues: async () => issues,
-      payload: () => (j.normalised === undefined ? body : Buffer.from(j.normalised)),
+      payload: () =>
+        j.transaction !== undefined
+          ? { bytes: Buffer.from(j.transaction), form: 'transaction' }
+          : { bytes: j.normalised === undefined ? body : Buffer.from(j.normalised), form: 'bundle' },
     };
   }
   const intake = parseSubmissionBody(body, { maxBytes: p.limits.maxBodyBytes, maxDepth: p.limits.maxDepth, maxEntries: p.limits.maxEntries });
@@ -133,8 +141,9 @@ async function judge(p: PipelineDeps, body: Buffer, now: Date): Promise<Judgemen
     resourceType: value ? (typeof value.resourceType === 'string' ? value.resourceType : null) : undefined,
     facts: extractSubmissionFacts(bundle),
     issues: () => checkBundle(p, bundle, intake, now, body),
-    // TERM-01 rewrote code system URIs in the parsed Bundle: deliver that form, not the raw bytes.
-    payload: (issues) => (issues.some((i) => i.rule?.id === 'TERM-01') ? Buffer.from(JSON.stringify(bundle)) : body),
+    // The parsed Bundle, as TERM-01 rewrote its code system URIs, made idempotent (in place: it is
+    // not read after this).
+    payload: () => ({ bytes: Buffer.from(transactionJson(bundle as unknown as Bundle, submissionId)), form: 'transaction' }),
   };
 }
 
@@ -209,7 +218,9 @@ export function submitHandler(p: PipelineDeps) {
       const receivedAt = now();
       const body = await readBodyLimited(req, p.limits.maxBodyBytes);
       const contentHash = createHash('sha256').update(body).digest('hex');
-      const judged = await judge(p, body, receivedAt);
+      // Named before judging: an acceptable Bundle is made idempotent for this id where it is parsed.
+      const id = randomUUID();
+      const judged = await judge(p, body, receivedAt, id);
       const { intake } = judged;
       if (intake.status === 400 || intake.status === 413) {
         deps.metrics.countSubmission('invalid-request');
@@ -252,7 +263,6 @@ export function submitHandler(p: PipelineDeps) {
       }
       for (const i of issues) deps.metrics.countIssue(i.rule?.id ?? i.code, i.severity);
 
-      const id = randomUUID();
       const location = `${baseUrlOf(req, deps.publicBaseUrl)}/fhir/Task/${id}`;
       const at = receivedAt.toISOString();
       const base: Omit<SubmissionRecord, 'status' | 'outcome'> = {
@@ -294,7 +304,7 @@ export function submitHandler(p: PipelineDeps) {
       );
       const payload = judged.payload(issues);
       try {
-        await deps.store.insertAccepted({ ...base, status: 'accepted', outcome: receipt }, payload);
+        await deps.store.insertAccepted({ ...base, status: 'accepted', outcome: receipt }, payload.bytes, undefined, payload.form);
       } catch (err) {
         if (!(err instanceof DuplicateSubmissionError) || !facts.bundleIdentifier) throw err;
         // A concurrent request with the same Bundle.identifier committed first.
