@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { OperationOutcome, Task } from 'fhir/r4';
+import type { Bundle, OperationOutcome, Task } from 'fhir/r4';
+import { makeIdempotent } from '../../src/delivery';
 import { startHarness, type Harness } from './support/harness';
 import { typicalBundle, resourceAt, PATIENT_CPR } from './support/bundle';
 
@@ -37,8 +38,10 @@ describe('HTTP API', () => {
       expect(record).toMatchObject({ id, status: 'accepted', clientId: 'region-h', sorCode: '6021000016009', bundleIdentifier: { value: 'report-2026-0001' } });
       expect(record!.contentHash).toBe(createHash('sha256').update(JSON.stringify(typicalBundle())).digest('hex'));
       expect(await h.store.outboxDepth()).toBe(1);
+      // Stored ready to send: the Bundle made idempotent for this submission's id.
       const [item] = await h.store.claimOutbox('t', 10, 1000);
-      expect(item.payload.toString()).toBe(JSON.stringify(typicalBundle()));
+      expect(item.payloadForm).toBe('transaction');
+      expect(item.payload.toString()).toBe(JSON.stringify(makeIdempotent(typicalBundle() as unknown as Bundle, id)));
     });
 
     it('202 receipt carries the warnings too', async () => {
