@@ -10,6 +10,17 @@ export interface Migration {
   sql: string;
 }
 
+/** The same SQL on both engines. */
+const OUTBOX_PAYLOAD_FORM: Migration = {
+  version: 2,
+  name: 'outbox payload form: a Bundle to make idempotent, or the transaction ready to send',
+  sql: `
+    -- 'transaction': the intake stored the Bundle already made idempotent for delivery (see
+    -- delivery/idempotency.ts), so the delivery worker sends the bytes as they are.
+    ALTER TABLE outbox ADD COLUMN payload_form TEXT NOT NULL DEFAULT 'bundle' CHECK (payload_form IN ('bundle', 'transaction'));
+  `,
+};
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -77,15 +88,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX expiring_expires_at ON expiring (expires_at);
     `,
   },
-  {
-    version: 2,
-    name: 'outbox payload form: a Bundle to make idempotent, or the transaction ready to send',
-    sql: `
-      -- 'transaction': the intake stored the Bundle already made idempotent for delivery (see
-      -- delivery/idempotency.ts), so the delivery worker sends the bytes as they are.
-      ALTER TABLE outbox ADD COLUMN payload_form TEXT NOT NULL DEFAULT 'bundle' CHECK (payload_form IN ('bundle', 'transaction'));
-    `,
-  },
+  OUTBOX_PAYLOAD_FORM,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -152,15 +155,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX expiring_expires_at ON expiring (expires_at);
     `,
   },
-  {
-    version: 2,
-    name: 'outbox payload form: a Bundle to make idempotent, or the transaction ready to send',
-    sql: `
-      -- 'transaction': the intake stored the Bundle already made idempotent for delivery (see
-      -- delivery/idempotency.ts), so the delivery worker sends the bytes as they are.
-      ALTER TABLE outbox ADD COLUMN payload_form TEXT NOT NULL DEFAULT 'bundle' CHECK (payload_form IN ('bundle', 'transaction'));
-    `,
-  },
+  OUTBOX_PAYLOAD_FORM,
 ];
 
 /** Name of the partial unique index whose violation means a concurrent duplicate (SUB-11). */
