@@ -159,21 +159,30 @@ async function main(): Promise<void> {
       });
     }, 1000);
     // The main thread's own view (prom-client default metrics): tells its heap apart from the rest of RSS.
-    const gauges = async (): Promise<{ outbox: number; heap: number; external: number }> => {
+    const gauges = async (): Promise<{ outbox: number; heap: number; external: number; majorGcs: number; gcSeconds: number }> => {
       const text = await (await fetch(`${g.url}/metrics`)).text();
-      const num = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+      // The first sample of a metric, or the one whose labels include `label`; summed over all with `sum`.
+      const samplesOf = (name: string, label = '') => [...text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)`, 'gm'))].filter((m) => (m[1] ?? '').includes(label)).map((m) => Number(m[2]));
+      const num = (name: string, label?: string) => samplesOf(name, label)[0] ?? NaN;
       return {
         outbox: num('ngc_outbox_depth'),
         heap: Math.round(num('ngc_gateway_nodejs_heap_size_used_bytes') / 2 ** 20),
         external: Math.round(num('ngc_gateway_nodejs_external_memory_bytes') / 2 ** 20),
+        // (no sample until the first major GC the metric saw)
+        majorGcs: samplesOf('ngc_gateway_nodejs_gc_duration_seconds_count', 'kind="major"')[0] ?? 0,
+        gcSeconds: samplesOf('ngc_gateway_nodejs_gc_duration_seconds_sum').reduce((a, b) => a + b, 0),
       };
     };
     const outboxDepth = async (): Promise<number> => (await gauges()).outbox;
+    /** Full GCs this bench had the gateway run (SIGUSR2, below). */
+    let forcedGcs = 0;
     const phase = async (name: string, body: Json, connections: number, seconds: number) => {
       const before = rssMiB(pid);
       const cpuBefore = cpuSeconds(pid);
       const loadGeneratorBefore = process.cpuUsage();
       const threadsBefore = threadSeconds(pid);
+      const gcBefore = await gauges();
+      const forcedBefore = forcedGcs;
       const result = await autocannon({
         url: `${g.url}/fhir`,
         method: 'POST',
@@ -187,6 +196,7 @@ async function main(): Promise<void> {
       const after = rssMiB(pid);
       const cpuAfter = cpuSeconds(pid);
       const loadGenerator = process.cpuUsage(loadGeneratorBefore);
+      const gcAfter = await gauges();
       const answered = Object.values(codes).reduce((a, b) => a + b, 0);
       if (process.env.BENCH_THREADS) {
         const deltas = [...threadSeconds(pid)].map(([tid, sec]) => [tid === String(pid) ? 'main' : tid, answered ? Math.round(((sec - (threadsBefore.get(tid) ?? 0)) * 100000) / answered) / 100 : 0] as const);
@@ -211,6 +221,13 @@ async function main(): Promise<void> {
         },
         loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
         rssMiB: { before: Math.round(before.rss), after: Math.round(after.rss), peak: Math.round(after.peak) },
+        // The main thread's collections (prom-client's GC metrics), apart from the full GCs this
+        // bench forces: a major GC marks the whole live heap, definitions included, so more than a
+        // few a minute means V8's heap limits keep it collecting (see src/cli/heap-growth.ts).
+        mainThreadGc: {
+          majorNotForced: gcAfter.majorGcs - gcBefore.majorGcs - (forcedGcs - forcedBefore),
+          msPerRequest: answered ? Math.round(((gcAfter.gcSeconds - gcBefore.gcSeconds) * 1000 * 100) / answered) / 100 : NaN,
+        },
       };
       console.log(JSON.stringify(line));
       return { result, codes };
@@ -219,6 +236,7 @@ async function main(): Promise<void> {
     // Every 10 s a full GC in the gateway (bench preload), then its live main-thread heap and RSS.
     const afterGc: { at: number; heap: number; rss: number }[] = [];
     const collect = async (): Promise<void> => {
+      forcedGcs++;
       process.kill(pid, 'SIGUSR2');
       await new Promise((r) => setTimeout(r, 500));
       afterGc.push({ at: (Date.now() - t0) / 1000, heap: (await gauges()).heap, rss: Math.round(rssMiB(pid).rss) });

@@ -46,6 +46,11 @@ describe('ngc-gateway serve', () => {
     running.push(g);
     await g.waitReady();
     expect(g.stdout.some((l) => JSON.parse(l).msg === `ngc-gateway listening on port ${port}`)).toBe(true);
+    // Ready means compiled, and from then on the heap grows by the gateway's fixed factor (heap-growth.ts).
+    // (the log line can reach this process after the ready answer does)
+    const readyLine = () => g.stdout.map((l) => JSON.parse(l) as { msg: string; heapGrowingPercent?: unknown }).find((l) => l.msg === 'definitions compiled; ready');
+    for (let i = 0; i < 50 && !readyLine(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(readyLine()?.heapGrowingPercent).toBe(100);
 
     const cs = await (await fetch(`${g.url}/fhir/metadata`)).json();
     const profiles = cs.rest[0].resource.flatMap((r: { supportedProfile?: string[] }) => r.supportedProfile ?? []);
