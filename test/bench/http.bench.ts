@@ -70,6 +70,11 @@ function cpuSeconds(pid: number): { process: number; main: number } {
   return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
 }
 
+/** Bytes the process has written towards storage so far (/proc/<pid>/io: the WAL, the database, the dev sink's journal). */
+function storageWriteBytes(pid: number): number {
+  return Number(/^write_bytes: (\d+)/m.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
+}
+
 /** CPU seconds of each thread of the process (for BENCH_THREADS=1: where the time goes besides the main thread). */
 function threadSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();
@@ -181,6 +186,7 @@ async function main(): Promise<void> {
       const cpuBefore = cpuSeconds(pid);
       const loadGeneratorBefore = process.cpuUsage();
       const threadsBefore = threadSeconds(pid);
+      const writtenBefore = storageWriteBytes(pid);
       const gcBefore = await gauges();
       const forcedBefore = forcedGcs;
       const result = await autocannon({
@@ -197,6 +203,7 @@ async function main(): Promise<void> {
       const cpuAfter = cpuSeconds(pid);
       const loadGenerator = process.cpuUsage(loadGeneratorBefore);
       const gcAfter = await gauges();
+      const written = storageWriteBytes(pid) - writtenBefore;
       const answered = Object.values(codes).reduce((a, b) => a + b, 0);
       if (process.env.BENCH_THREADS) {
         const deltas = [...threadSeconds(pid)].map(([tid, sec]) => [tid === String(pid) ? 'main' : tid, answered ? Math.round(((sec - (threadsBefore.get(tid) ?? 0)) * 100000) / answered) / 100 : 0] as const);
@@ -219,6 +226,8 @@ async function main(): Promise<void> {
           // autocannon and this script, on the same 2 cores: what the gateway cannot have.
           loadGenerator: answered ? Math.round((loadGenerator.user + loadGenerator.system) / 10 / answered) / 100 : NaN,
         },
+        // What each answer cost the disk (and the kernel's writeback): SQLite's WAL and checkpoints, the dev sink.
+        storageWriteKiBPerRequest: answered ? Math.round((written / 1024 / answered) * 10) / 10 : NaN,
         loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
         rssMiB: { before: Math.round(before.rss), after: Math.round(after.rss), peak: Math.round(after.peak) },
         // The main thread's collections (prom-client's GC metrics), apart from the full GCs this
