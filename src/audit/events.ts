@@ -3,8 +3,8 @@
  * the acting agent marked as requestor, the gateway as source, and entities naming the submission
  * (Task), and the Patient only by keyed hash, never by CPR.
  */
-import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
+import { timeOrderedUuid } from '../store/ids';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const REST = 'http://hl7.org/fhir/restful-interaction';
@@ -79,7 +79,7 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
   }
   return {
     resourceType: 'AuditEvent',
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     type: t.type,
     subtype: [t.subtype],
     action: t.action,

@@ -28,7 +28,8 @@ describe('HTTP API', () => {
       const res = await h.post('/fhir', typicalBundle());
       expect(res.status).toBe(202);
       const location = res.headers.get('content-location')!;
-      expect(location).toMatch(new RegExp(`^${h.url}/fhir/Task/[0-9a-f-]{36}$`));
+      // A version 7 UUID (src/store/ids.ts): its first 48 bits are the time of receipt.
+      expect(location).toMatch(new RegExp(`^${h.url}/fhir/Task/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`));
       const id = location.split('/').pop()!;
       const receipt = await outcomeOf(res);
       expect(receipt.id).toBe(id);
@@ -36,6 +37,7 @@ describe('HTTP API', () => {
       expect(receipt.issue[0].diagnostics).toContain(id);
       const record = await h.store.getSubmission(id);
       expect(record).toMatchObject({ id, status: 'accepted', clientId: 'region-h', sorCode: '6021000016009', bundleIdentifier: { value: 'report-2026-0001' } });
+      expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(Date.parse(record!.receivedAt));
       expect(record!.contentHash).toBe(createHash('sha256').update(JSON.stringify(typicalBundle())).digest('hex'));
       expect(await h.store.outboxDepth()).toBe(1);
       // Stored ready to send: the Bundle made idempotent for this submission's id.

@@ -4,11 +4,12 @@
  * body → intake guard → (SUB-11, SUB-12) → validation. Only submit stores, and it answers 202 only
  * after the store has committed the submission and its outbox row.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4';
 import type { Bundle } from 'fhir/r4';
 import { transactionJson } from '../../delivery/idempotency';
+import { timeOrderedUuid } from '../../store/ids';
 import { DuplicateSubmissionError, type PayloadForm, type SubmissionRecord } from '../../store/types';
 import { hasBlockingIssues, type ValidationIssue } from '../../validation/issue';
 import { operationOutcome } from '../../validation/outcome';
@@ -219,7 +220,7 @@ export function submitHandler(p: PipelineDeps) {
       const body = await readBodyLimited(req, p.limits.maxBodyBytes);
       const contentHash = createHash('sha256').update(body).digest('hex');
       // Named before judging: an acceptable Bundle is made idempotent for this id where it is parsed.
-      const id = randomUUID();
+      const id = timeOrderedUuid(receivedAt.getTime());
       const judged = await judge(p, body, receivedAt, id);
       const { intake } = judged;
       if (intake.status === 400 || intake.status === 413) {
