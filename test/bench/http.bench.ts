@@ -9,8 +9,8 @@
  * gateway's memory: RSS of the server process (all its threads) and the outbox backlog, sampled
  * every second; for the accepted phase the RSS once warmed up (a quarter in), at the end, the peak
  * and the slope over its second half. V8 collects its old space lazily, so RSS climbs between major
- * GCs whether or not anything leaks: every 10 s the bench has the gateway run a full GC (a preload,
- * test/bench/support/gc-on-signal.js) and reads the live heap and RSS left. Memory is flat when
+ * GCs whether or not anything leaks: every 10 s the bench has the gateway run a full GC in each of
+ * its threads (a preload, test/bench/support/gc-on-signal.js) and reads the live heap and RSS left. Memory is flat when
  * both, at the end of the accepted phase, are within 5% of their values after warm-up (the second
  * forced GC). A backlog that keeps growing means delivery does not keep up.
  *
