@@ -16,7 +16,8 @@
  *
  * BENCH_SECONDS (default 60) sets the length of phase 1; phases 2 and 3 take a third of it, or
  * BENCH_OVERLOAD_SECONDS for phase 3. BENCH_CONNECTIONS (default 10) sets the concurrent senders of
- * phases 1 and 2: on 2 cores the gateway is CPU-bound at 10, more only adds latency.
+ * phases 1 and 2. At 10 the 2 cores still idle about a tenth of the time (vmstat), the requests
+ * waiting on their group commit's fsync meanwhile; 16 fill more of it at a higher p50.
  *
  * Each phase also reports the gateway's CPU time per answered request (whole process and main
  * thread, from /proc): on a machine shared with other work, throughput and latency say more about
