@@ -23,7 +23,9 @@
  *
  * Each phase also reports the gateway's CPU time per answered request (whole process and main
  * thread, from /proc): on a machine shared with other work, throughput and latency say more about
- * the neighbours than about the gateway, CPU per request does not. BENCH_THREADS=1 adds the split
+ * the neighbours than about the gateway. CPU per request says less about them, yet it too swings
+ * by a third between runs minutes apart (so does `bench:submission` run back to back on an idle
+ * machine): compare runs side by side, alternating. BENCH_THREADS=1 adds the split
  * per thread (validation workers, V8's GC helpers, the libuv pool). BENCH_NODE_OPTIONS goes to the
  * gateway's NODE_OPTIONS, e.g. `--require ./test/bench/main-thread-profile.js` for a CPU profile.
  */
