@@ -35,6 +35,8 @@ export interface GatewayConfig {
   shutdownTimeoutMs: number;
   /** Worker threads that validate submissions (default: one per core); 0 validates on the event loop. */
   validationWorkers: number;
+  /** Bearer token that GET /metrics requires (METRICS_TOKEN or METRICS_TOKEN_FILE); absent: /metrics is open. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +72,30 @@ function number(env: Env, name: string, fallback: number, min: number, max: numb
   if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(n)) throw new ConfigError(`${name}=${raw.slice(0, 40)} is not a number`);
   if (n < min || n > max) throw new ConfigError(`${name}=${raw} is out of range (${min} to ${max})`);
   return n;
+}
+
+/** Shortest secret accepted: a scraper's token must not be guessable. */
+const MIN_SECRET_LENGTH = 16;
+
+/**
+ * A secret from NAME or from the file NAME_FILE (mounted secrets), trimmed. Its value never appears
+ * in an error: only what is wrong with it.
+ */
+function secret(env: Env, name: string): string | undefined {
+  const direct = value(env, name);
+  const file = value(env, `${name}_FILE`);
+  if (direct !== undefined && file !== undefined) throw new ConfigError(`set either ${name} or ${name}_FILE, not both`);
+  let token = direct;
+  if (file !== undefined) {
+    try {
+      token = fs.readFileSync(path.resolve(file), 'utf8').trim();
+    } catch {
+      throw new ConfigError(`${name}_FILE=${path.resolve(file)} cannot be read`);
+    }
+  }
+  if (token === undefined) return undefined;
+  if (token.length < MIN_SECRET_LENGTH) throw new ConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters long`);
+  return token;
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -129,6 +155,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError(`DELIVERY_LEASE_MS (${delivery.leaseMs}) must be longer than DELIVERY_TIMEOUT_MS (${delivery.timeoutMs})`);
   }
 
+  const metricsToken = secret(env, 'METRICS_TOKEN');
+
   return {
     port,
     host,
@@ -153,5 +181,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     delivery,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     validationWorkers: integer(env, 'VALIDATION_WORKERS', os.availableParallelism(), 0, 64),
+    metricsToken,
   };
 }

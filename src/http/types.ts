@@ -128,4 +128,6 @@ export interface AppDeps {
   audit?: Router;
   /** Watches POST /fhir answers for the audit (`submissionObserver` from src/audit); absent: none. */
   submissionObserver?: RequestHandler;
+  /** Bearer token GET /metrics requires (a Prometheus scraper's `authorization`); absent: /metrics is open. */
+  metricsToken?: string;
 }

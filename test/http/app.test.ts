@@ -457,6 +457,23 @@ describe('HTTP API', () => {
       expect(text).toMatch(/ngc_http_request_duration_seconds_count\{method="POST",route="\/fhir\/",status="202"\} 1/);
     });
 
+    it('/metrics asks for the bearer token when one is configured (METRICS_TOKEN)', async () => {
+      await h.close();
+      h = await startHarness({ metricsToken: 'scraper-token-0123456789' });
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789', 'Basic c2NyYXBlcg==', 'Bearer scraper-token-01234567890']) {
+        const res = await fetch(`${h.url}/metrics`, { headers: authorization ? { authorization } : {} });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+        const outcome = (await res.json()) as { resourceType: string; issue: Array<{ code: string }> };
+        expect(outcome).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'login' }] });
+      }
+      const ok = await fetch(`${h.url}/metrics`, { headers: { authorization: 'Bearer scraper-token-0123456789' } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toMatch(/ngc_outbox_depth 0/);
+      // The other operations routes stay open to the orchestrator's probes.
+      expect((await fetch(`${h.url}/health/live`)).status).toBe(200);
+    });
+
     it('logs one structured line per request, without CPR numbers, payloads or tokens', async () => {
       const cpr = '2512489996';
       const b = typicalBundle('log-1', { cpr, note: `patient 251248-9996 has CPR ${cpr}` });

@@ -12,6 +12,19 @@ describe('loadConfig', () => {
     expect(c.limits.maxBodyBytes).toBe(50 * 1024 * 1024);
   });
 
+  it('reads the metrics token from METRICS_TOKEN or a mounted file, and never echoes it', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: ' s3cret-scraper-token-0123 ' }).metricsToken).toBe('s3cret-scraper-token-0123');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngc-cfg-'));
+    const file = path.join(dir, 'metrics-token');
+    fs.writeFileSync(file, 'mounted-scraper-token-4567\n');
+    expect(loadConfig({ METRICS_TOKEN_FILE: file }).metricsToken).toBe('mounted-scraper-token-4567');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-s3cret' })).toThrow('METRICS_TOKEN must be at least 16 characters long');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-s3cret' })).not.toThrow(/short-s3cret/);
+    expect(() => loadConfig({ METRICS_TOKEN: 's3cret-scraper-token-0123', METRICS_TOKEN_FILE: file })).toThrow('set either METRICS_TOKEN or METRICS_TOKEN_FILE, not both');
+    expect(() => loadConfig({ METRICS_TOKEN_FILE: path.join(dir, 'missing') })).toThrow(/METRICS_TOKEN_FILE=.*missing cannot be read/);
+  });
+
   it('validates on one worker thread per core by default; VALIDATION_WORKERS=0 keeps it on the event loop', () => {
     expect(loadConfig({}).validationWorkers).toBe(os.availableParallelism());
     expect(loadConfig({ VALIDATION_WORKERS: '0' }).validationWorkers).toBe(0);

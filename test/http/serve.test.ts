@@ -98,9 +98,14 @@ describe('ngc-gateway serve', () => {
     const dir = tmp();
     const port = await freePort();
     const { file, client } = writeClientRegistry(dir, [exampleSor()]);
-    const g = spawnServe({ DATA_DIR: dir, PORT: String(port), CLIENTS_FILE: file, PUBLIC_BASE_URL: `http://127.0.0.1:${port}` });
+    const metricsFile = path.join(dir, 'metrics-token');
+    fs.writeFileSync(metricsFile, 'scraper-token-0123456789\n');
+    const g = spawnServe({ DATA_DIR: dir, PORT: String(port), CLIENTS_FILE: file, PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, METRICS_TOKEN_FILE: metricsFile });
     running.push(g);
     await g.waitReady();
+    // (METRICS_TOKEN_FILE reaches /metrics)
+    expect((await fetch(`${g.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${g.url}/metrics`, { headers: { authorization: 'Bearer scraper-token-0123456789' } })).status).toBe(200);
     const token = await accessToken(g.url, client);
     const body = readExample(EXAMPLE);
     let sendRest!: () => void;

@@ -1,5 +1,7 @@
 /** Liveness, readiness and Prometheus metrics for operators. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { sendError } from '../respond';
 import type { AppDeps } from '../types';
 
 const PING_TIMEOUT_MS = 2000;
@@ -35,8 +37,19 @@ export function readyHandler(deps: AppDeps) {
   };
 }
 
+/** Compared as digests, so neither the comparison's time nor its length check tells anything about the token. */
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
 export function metricsHandler(deps: AppDeps) {
-  return async (_req: Request, res: Response): Promise<void> => {
+  const expected = deps.metricsToken === undefined ? undefined : digest(deps.metricsToken);
+  return async (req: Request, res: Response): Promise<void> => {
+    if (expected) {
+      const given = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!given || !timingSafeEqual(digest(given), expected)) {
+        sendError(res, 401, 'login', 'GET /metrics needs the metrics bearer token (METRICS_TOKEN)', { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+        return;
+      }
+    }
     const text = await deps.metrics.registry.metrics();
     res.status(200).setHeader('Content-Type', deps.metrics.registry.contentType);
     res.end(text);
