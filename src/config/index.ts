@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { secretSetting } from './secret-setting';
 
 export interface GatewayConfig {
   port: number;
@@ -77,22 +78,9 @@ function number(env: Env, name: string, fallback: number, min: number, max: numb
 /** Shortest secret accepted: a scraper's token must not be guessable. */
 const MIN_SECRET_LENGTH = 16;
 
-/**
- * A secret from NAME or from the file NAME_FILE (mounted secrets), trimmed. Its value never appears
- * in an error: only what is wrong with it.
- */
+/** A secret from NAME or NAME_FILE (see secret-setting.ts), trimmed; never echoed, only what is wrong with it. */
 function secret(env: Env, name: string): string | undefined {
-  const direct = value(env, name);
-  const file = value(env, `${name}_FILE`);
-  if (direct !== undefined && file !== undefined) throw new ConfigError(`set either ${name} or ${name}_FILE, not both`);
-  let token = direct;
-  if (file !== undefined) {
-    try {
-      token = fs.readFileSync(path.resolve(file), 'utf8').trim();
-    } catch {
-      throw new ConfigError(`${name}_FILE=${path.resolve(file)} cannot be read`);
-    }
-  }
+  const token = secretSetting(env, name, (message) => new ConfigError(message))?.text.trim();
   if (token === undefined) return undefined;
   if (token.length < MIN_SECRET_LENGTH) throw new ConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters long`);
   return token;

@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       return { result, codes };
     };
 
-    // Every 20 s a full GC in the gateway (bench preload), then its live main-thread heap and RSS.
+    // Every 20 s a full GC in every thread of the gateway (bench preload), then its live main-thread heap and RSS.
     const afterGc: { at: number; heap: number; rss: number }[] = [];
     const collect = async (): Promise<void> => {
       forcedGcs++;

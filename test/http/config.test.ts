@@ -21,8 +21,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_TOKEN_FILE: file }).metricsToken).toBe('mounted-scraper-token-4567');
     expect(() => loadConfig({ METRICS_TOKEN: 'short-s3cret' })).toThrow('METRICS_TOKEN must be at least 16 characters long');
     expect(() => loadConfig({ METRICS_TOKEN: 'short-s3cret' })).not.toThrow(/short-s3cret/);
-    expect(() => loadConfig({ METRICS_TOKEN: 's3cret-scraper-token-0123', METRICS_TOKEN_FILE: file })).toThrow('set either METRICS_TOKEN or METRICS_TOKEN_FILE, not both');
-    expect(() => loadConfig({ METRICS_TOKEN_FILE: path.join(dir, 'missing') })).toThrow(/METRICS_TOKEN_FILE=.*missing cannot be read/);
+    expect(() => loadConfig({ METRICS_TOKEN: 's3cret-scraper-token-0123', METRICS_TOKEN_FILE: file })).toThrow('set only one of METRICS_TOKEN and METRICS_TOKEN_FILE');
+    expect(() => loadConfig({ METRICS_TOKEN_FILE: path.join(dir, 'missing') })).toThrow(/METRICS_TOKEN_FILE .*missing: cannot be read \(ENOENT\)/);
   });
 
   it('validates on one worker thread per core by default; VALIDATION_WORKERS=0 keeps it on the event loop', () => {

@@ -6,6 +6,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { secretSetting } from '../../config/secret-setting';
 
 export type GatewayAlg = 'ES256' | 'RS256';
 
@@ -118,20 +119,10 @@ export interface LoadGatewayKeysOptions {
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, name: string): SigningKey | undefined {
-  const inline = env[name];
-  const file = env[`${name}_FILE`];
-  if (inline && file) throw new GatewayKeyError(`set only one of ${name} and ${name}_FILE`);
-  if (inline) return signingKeyFromPem(inline.replace(/\\n/g, '\n'), name);
-  if (file) {
-    let pem: string;
-    try {
-      pem = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new GatewayKeyError(`${name}_FILE ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-    return signingKeyFromPem(pem, `${name}_FILE ${file}`);
-  }
-  return undefined;
+  const setting = secretSetting(env, name, (message) => new GatewayKeyError(message));
+  if (!setting) return undefined;
+  // Inline PEM often arrives with its newlines escaped (one-line environment files).
+  return signingKeyFromPem(setting.fromFile ? setting.text : setting.text.replace(/\\n/g, '\n'), setting.source);
 }
 
 /**
