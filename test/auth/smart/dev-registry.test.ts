@@ -88,6 +88,15 @@ describe('gateway signing keys', () => {
     expect(() => loadGatewayKeys({ dataDir, nodeEnv: 'production', env: { TOKEN_SIGNING_KEY_FILE: join(dataDir, 'dev-clients.json') } })).toThrow(/TOKEN_SIGNING_KEY_FILE .* cannot be read/);
   });
 
+  it('take TOKEN_SIGNING_KEY inline too (newlines escaped as in a one-line env file), but not both it and the file', () => {
+    const dev = loadGatewayKeys({ dataDir, nodeEnv: 'development', env: {} });
+    const file = join(dataDir, 'token-signing', 'current.pem');
+    const pem = readFileSync(file, 'utf8');
+    const inline = loadGatewayKeys({ dataDir: '/nonexistent', nodeEnv: 'production', env: { TOKEN_SIGNING_KEY: pem.replace(/\n/g, '\\n') } });
+    expect(inline.current.kid).toBe(dev.current.kid);
+    expect(() => loadGatewayKeys({ dataDir, nodeEnv: 'production', env: { TOKEN_SIGNING_KEY: pem, TOKEN_SIGNING_KEY_FILE: file } })).toThrow('set only one of TOKEN_SIGNING_KEY and TOKEN_SIGNING_KEY_FILE');
+  });
+
   it('refuses a client key (P-384) as the gateway key', () => {
     const { keyFile } = ensureDevClientRegistry(dataDir, 'development');
     expect(() => loadGatewayKeys({ dataDir, nodeEnv: 'production', env: { TOKEN_SIGNING_KEY_FILE: keyFile } })).toThrow(/must be an EC P-256 key/);
