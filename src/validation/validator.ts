@@ -9,7 +9,7 @@ import type { Terminology } from './terminology/types';
 import type { ValidationIssue } from './issue';
 import type { ValidateOptions, Validator } from './validator-types';
 import { RuleCatalog, type RuleOptions } from './rules';
-import { Engine, Run } from './checks/engine';
+import { Engine } from './checks/engine';
 import { isObject, jsonTypeName } from './checks/context';
 import { ExtensionPolicy, type ExtensionPolicyOptions } from './checks/extension-policy';
 
@@ -17,6 +17,8 @@ export interface ValidatorOptions extends LoadOptions, RuleOptions, ExtensionPol
   /** An already loaded store (shares definitions between validators, e.g. in tests). */
   store?: ConformanceStore;
   terminology?: Terminology;
+  /** See EngineOptions.conceptMemoSlots: 0 makes every validation start with no memos (tests compare against that). */
+  conceptMemoSlots?: number;
 }
 
 export interface EngineValidator extends Validator {
@@ -53,7 +55,7 @@ export function createValidator(options: ValidatorOptions = {}): EngineValidator
   const store = options.store ?? loadConformance(options);
   const terminology = options.terminology ?? createTerminology(store);
   const rules = new RuleCatalog(store, options);
-  const engine = new Engine({ store, terminology, rules, extensionPolicy: new ExtensionPolicy(options) });
+  const engine = new Engine({ store, terminology, rules, extensionPolicy: new ExtensionPolicy(options), conceptMemoSlots: options.conceptMemoSlots });
 
   function validate(resource: unknown, opts: ValidateOptions = {}): ValidationIssue[] {
     if (!isObject(resource)) {
@@ -70,7 +72,7 @@ export function createValidator(options: ValidatorOptions = {}): EngineValidator
     }
     const sink: ValidationIssue[] = [];
     const rt = typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
-    const run = new Run();
+    const run = engine.newRun();
     engine.validateResource(run, resource, opts.rootPath ?? rt, undefined, sink, opts.profiles ?? []);
     return run.mayDuplicate ? dedupe(sink) : sink;
   }

@@ -1,17 +1,21 @@
 /**
- * Within one validation, a CodeableConcept made only of codings and text is checked once per element
- * and content, and its issues are reused (rebased to each path) wherever the same content recurs; the
- * slice a sliced item's code selects (Observation.component of a variant) is likewise found once per code.
- * These tests hold the reused issues to those of a fresh check: each Observation alone (its own
- * validation, so every concept in it is checked afresh) must get exactly the issues it gets inside
- * a Bundle where the same concepts recur in hundreds of other entries, on passing and failing content.
+ * A CodeableConcept made only of codings and text is checked once per element and content, and its
+ * issues are reused (rebased to each path) wherever the same content recurs, within a validation and
+ * in the validations after it (the engine keeps its memos); the slice a sliced item's code selects
+ * (Observation.component of a variant) is likewise found once per code. These tests hold the reused
+ * issues to those of a fresh check: each Observation alone, validated by an engine that keeps no
+ * memos (so every concept in it is checked afresh), must get exactly the issues it gets inside a
+ * Bundle where the same concepts recur in hundreds of other entries, on passing and failing content.
  */
 import * as path from 'node:path';
 import { createValidator, type ValidationIssue } from '../../src/validation';
 
 const STU2 = path.resolve(__dirname, '../../../shared/fhir-packages/hl7.fhir.uv.genomics-reporting#2.0.0');
 const VARIANT = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/variant';
-const validator = createValidator({ packages: [STU2], includeNgc: false });
+const options = { packages: [STU2], includeNgc: false };
+const validator = createValidator(options);
+/** The same definitions, with every validation starting from no memos. */
+const fresh = createValidator({ ...options, store: validator.conformance, conceptMemoSlots: 0 });
 
 const loinc = (code: string, display?: string) => ({ coding: [{ system: 'http://loinc.org', code, ...(display === undefined ? {} : { display }) }] });
 
@@ -57,7 +61,7 @@ describe('reused CodeableConcept issues', () => {
   it('are the issues of a fresh check, entry by entry', () => {
     for (let i = 0; i < count; i++) {
       const where = `Bundle.entry[${i}].resource`;
-      const alone = validator.validate(variant(i), { rootPath: where });
+      const alone = fresh.validate(variant(i), { rootPath: where });
       const inside = inBundle.filter((x) => x.expression === where || x.expression?.startsWith(`${where}.`));
       expect(summary(inside)).toEqual(summary(alone));
     }
@@ -88,5 +92,38 @@ describe('reused CodeableConcept issues', () => {
       expect(seen.has(issue)).toBe(false);
       seen.add(issue);
     }
+  });
+
+  it('are kept for the validations that follow, with the issues of a fresh check', () => {
+    const reversed = { ...bundle, entry: [...bundle.entry].reverse() };
+    const before = validator.engine.conceptMemoSize;
+    expect(before).toBeGreaterThan(0);
+    const again = validator.validate(reversed);
+    // every concept of the reversed Bundle was met by the first validation: nothing new is keyed
+    expect(validator.engine.conceptMemoSize).toBe(before);
+    expect(summary(again)).toEqual(summary(fresh.validate(reversed)));
+    for (const i of [0, 1, 2, 3, 57]) {
+      const where = `Bundle.entry[${i}].resource`;
+      expect(summary(validator.validate(variant(i), { rootPath: where }))).toEqual(summary(fresh.validate(variant(i), { rootPath: where })));
+    }
+    expect(validator.engine.conceptMemoSize).toBe(before);
+  });
+
+  it('are started afresh once they have grown beyond the bound', () => {
+    const one = { ...bundle, entry: bundle.entry.slice(0, 4) };
+    const kept = createValidator({ ...options, store: validator.conformance });
+    const issues = kept.validate(one);
+    const size = kept.engine.conceptMemoSize;
+    expect(summary(kept.validate(one))).toEqual(summary(issues));
+    expect(kept.engine.conceptMemoSize).toBe(size);
+
+    const bounded = createValidator({ ...options, store: validator.conformance, conceptMemoSlots: size - 1 });
+    expect(summary(bounded.validate(one))).toEqual(summary(issues));
+    expect(bounded.engine.conceptMemoSize).toBe(size);
+    // beyond the bound: the next validation keys every concept again, and finds the same issues
+    expect(summary(bounded.validate(one))).toEqual(summary(issues));
+    expect(bounded.engine.conceptMemoSize).toBe(size);
+    expect(summary(bounded.validate(variant(0)))).toEqual(summary(fresh.validate(variant(0))));
+    expect(bounded.engine.conceptMemoSize).toBeLessThan(size);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * Within one validation, a slice item whose content recurs (an Observation.component: same code,
- * same value) is checked once per sliced element and content, and its issues are reused wherever
- * the same content recurs. These tests put the same component content where its verdict differs:
+ * A slice item whose content recurs (an Observation.component: same code, same value) is checked
+ * once per sliced element and content, and its issues are reused wherever the same content recurs,
+ * in this validation and the ones after it. These tests put the same component content where its verdict differs:
  * under two profiles whose slices for that code constrain the value differently, under a slice
  * invariant that reads the resource around the component, and with element ids shared across
  * components. Each Observation inside the Bundle must get exactly the issues it gets when validated
- * alone (a fresh run, where nothing is reused from other entries).
+ * alone by an engine that keeps no memos (a fresh run, where nothing is reused from other entries).
  */
 import { createValidator, type EngineValidator, type ValidationIssue } from '../../src/validation';
 import { observationConstraint, writePackage } from './engine-helpers';
@@ -71,11 +71,16 @@ const summary = (issues: ValidationIssue[]) => issues.map((i) => `${i.severity}|
 
 describe('reused slice item issues', () => {
   let v: EngineValidator;
+  /** The same definitions, with every validation starting from no memos. */
+  let fresh: EngineValidator;
   const count = 120;
+  let bundle: Record<string, unknown> & { entry: unknown[] };
   let inBundle: ValidationIssue[];
   beforeAll(() => {
-    v = createValidator({ includeNgc: false, packages: [writePackage('test.item.memo', [stringKind, conceptKind, statusKind])] });
-    const bundle = {
+    const options = { includeNgc: false, packages: [writePackage('test.item.memo', [stringKind, conceptKind, statusKind])] };
+    v = createValidator(options);
+    fresh = createValidator({ ...options, store: v.conformance, conceptMemoSlots: 0 });
+    bundle = {
       resourceType: 'Bundle',
       type: 'collection',
       entry: Array.from({ length: count }, (_, i) => ({ fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: observation(i) })),
@@ -90,8 +95,18 @@ describe('reused slice item issues', () => {
 
   it('are the issues of a fresh check, entry by entry', () => {
     for (let i = 0; i < count; i++) {
-      const alone = v.validate(observation(i), { rootPath: `Bundle.entry[${i}].resource` });
+      const alone = fresh.validate(observation(i), { rootPath: `Bundle.entry[${i}].resource` });
       expect(summary(inside(i))).toEqual(summary(alone));
+    }
+  });
+
+  it('are reused by the validations that follow, with the issues of a fresh check', () => {
+    // the entries in another order: each item's first occurrence now stands where another one did
+    const shuffled = { ...bundle, entry: bundle.entry.map((_, i) => bundle.entry[(i * 7) % count]) };
+    expect(summary(v.validate(shuffled))).toEqual(summary(fresh.validate(shuffled)));
+    for (let i = 0; i < 12; i++) {
+      const where = `Bundle.entry[${i}].resource`;
+      expect(summary(v.validate(observation(i), { rootPath: where }))).toEqual(summary(fresh.validate(observation(i), { rootPath: where })));
     }
   });
 

@@ -2,6 +2,8 @@
  * Content keys for CodeableConcepts made only of codings and text: a trie with one step per property
  * name and per string, so that no key string is built and hashed per value. The walker keeps the
  * issues of each distinct concept in it, slicing the slice each distinct discriminating code selects.
+ * The engine keeps its tries from one validation to the next (reports reuse the same codes) and
+ * starts them afresh once they have grown by a set number of slots (see SlotTally).
  */
 import { isObject, type Json } from './context';
 import type { ValidationIssue } from '../issue';
@@ -31,7 +33,13 @@ export interface ItemMemo {
   fresh: number;
 }
 
-export function newConceptSlot(): ConceptSlot {
+/** The slots created in one owner's tries: how the engine bounds the tries it keeps. */
+export interface SlotTally {
+  slots: number;
+}
+
+export function newConceptSlot(tally: SlotTally): ConceptSlot {
+  tally.slots++;
   return { steps: undefined, values: undefined, issues: undefined, slice: undefined, names: undefined, items: undefined };
 }
 
@@ -54,17 +62,17 @@ const DISPLAY = 3;
 const VERSION = 4;
 const STRING = 5;
 
-function step(slot: ConceptSlot, token: number): ConceptSlot {
+function step(tally: SlotTally, slot: ConceptSlot, token: number): ConceptSlot {
   const steps = (slot.steps ??= []);
   let to = steps[token];
   if (!to) {
-    to = newConceptSlot();
+    to = newConceptSlot(tally);
     steps[token] = to;
   }
   return to;
 }
 
-function stepValue(slot: ConceptSlot, property: number, value: string): ConceptSlot {
+function stepValue(tally: SlotTally, slot: ConceptSlot, property: number, value: string): ConceptSlot {
   const values = (slot.values ??= []);
   let map = values[property];
   if (!map) {
@@ -73,17 +81,17 @@ function stepValue(slot: ConceptSlot, property: number, value: string): ConceptS
   }
   let to = map.get(value);
   if (!to) {
-    to = newConceptSlot();
+    to = newConceptSlot(tally);
     map.set(value, to);
   }
   return to;
 }
 
-function stepName(slot: ConceptSlot, name: string): ConceptSlot {
+function stepName(tally: SlotTally, slot: ConceptSlot, name: string): ConceptSlot {
   const names = (slot.names ??= new Map());
   let to = names.get(name);
   if (!to) {
-    to = newConceptSlot();
+    to = newConceptSlot(tally);
     names.set(name, to);
   }
   return to;
@@ -95,22 +103,22 @@ function stepName(slot: ConceptSlot, name: string): ConceptSlot {
  * properties are strings, booleans or plain CodeableConcepts; undefined for any other content. Ids,
  * extensions and `_` twins are refused: what is checked of them depends on more than the item.
  */
-export function itemSlot(root: ConceptSlot, item: Json, skip: string): ConceptSlot | undefined {
+export function itemSlot(tally: SlotTally, root: ConceptSlot, item: Json, skip: string): ConceptSlot | undefined {
   let slot = root;
   for (const k in item) {
     const v = item[k];
     if (k === skip) {
-      slot = step(slot, SKIPPED);
+      slot = step(tally, slot, SKIPPED);
       continue;
     }
     if (k === 'id' || k === 'extension' || k === 'modifierExtension' || k.charCodeAt(0) === 95 /* _ */) return undefined;
-    slot = stepName(slot, k);
-    if (typeof v === 'string') slot = stepValue(slot, STRING, v);
-    else if (typeof v === 'boolean') slot = step(slot, v ? TRUE : FALSE);
+    slot = stepName(tally, slot, k);
+    if (typeof v === 'string') slot = stepValue(tally, slot, STRING, v);
+    else if (typeof v === 'boolean') slot = step(tally, slot, v ? TRUE : FALSE);
     else if (isObject(v)) {
-      const inner = conceptSlot(step(slot, OBJECT), v);
+      const inner = conceptSlot(tally, step(tally, slot, OBJECT), v);
       if (!inner) return undefined;
-      slot = step(inner, END);
+      slot = step(tally, inner, END);
     } else return undefined;
   }
   return slot;
@@ -120,41 +128,41 @@ export function itemSlot(root: ConceptSlot, item: Json, skip: string): ConceptSl
  * A branch under `root` for keys made of a whole item rather than of its value at the discriminator:
  * a concept's own steps start with CODING or a text value, never with this token.
  */
-export function wholeItems(root: ConceptSlot): ConceptSlot {
-  return step(root, WHOLE);
+export function wholeItems(tally: SlotTally, root: ConceptSlot): ConceptSlot {
+  return step(tally, root, WHOLE);
 }
 
 /**
  * The memo slot of a CodeableConcept holding only codings of plain strings (and userSelected) and
  * text, reached in property order (issues follow it); undefined for any other content.
  */
-export function conceptSlot(root: ConceptSlot, cc: Json): ConceptSlot | undefined {
+export function conceptSlot(tally: SlotTally, root: ConceptSlot, cc: Json): ConceptSlot | undefined {
   let slot = root;
   for (const k in cc) {
     const v = cc[k];
     if (k === 'text') {
       if (typeof v !== 'string') return undefined;
-      slot = stepValue(slot, TEXT, v);
+      slot = stepValue(tally, slot, TEXT, v);
     } else if (k === 'coding') {
       if (!Array.isArray(v) || v.length === 0) return undefined;
-      slot = step(slot, CODING);
+      slot = step(tally, slot, CODING);
       for (let i = 0; i < v.length; i++) {
         const c = v[i];
         if (!isObject(c)) return undefined;
-        slot = step(slot, OPEN);
+        slot = step(tally, slot, OPEN);
         for (const ck in c) {
           const cv = c[ck];
           if (ck === 'userSelected') {
             if (typeof cv !== 'boolean') return undefined;
-            slot = step(slot, cv ? SELECTED : NOT_SELECTED);
+            slot = step(tally, slot, cv ? SELECTED : NOT_SELECTED);
             continue;
           }
           if (typeof cv !== 'string') return undefined;
           const property = ck === 'system' ? SYSTEM : ck === 'code' ? CODE : ck === 'display' ? DISPLAY : ck === 'version' ? VERSION : -1;
           if (property < 0) return undefined;
-          slot = stepValue(slot, property, cv);
+          slot = stepValue(tally, slot, property, cv);
         }
-        slot = step(slot, CLOSE);
+        slot = step(tally, slot, CLOSE);
       }
     } else return undefined;
   }

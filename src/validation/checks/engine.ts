@@ -21,7 +21,7 @@ import { checkBinding, checkCodingInSystem } from './binding';
 import { checkReference } from './references';
 import { checkSlicing, pickTypeSlice } from './slicing';
 import { checkExtension } from './extensions';
-import { conceptSlot, itemSlot, newConceptSlot, type ConceptSlot } from './concept-memo';
+import { conceptSlot, itemSlot, newConceptSlot, type ConceptSlot, type SlotTally } from './concept-memo';
 import { checkCapabilityStatement } from './capability-statement';
 import { checkCanonicalUrl } from './canonical-url';
 import { ExtensionPolicy } from './extension-policy';
@@ -46,13 +46,34 @@ interface MemoEntry {
 /**
  * A CodeableConcept made only of codings (system, code, display, version, userSelected) and text gets
  * the same issues wherever it stands, relative to its path: the same codes recur on every variant
- * (LOINC panel codes, HGNC genes), so each distinct one is checked once per run. null: not reusable
- * (an invariant was evaluated, which may read the resource around it, or an issue points outside it).
+ * and in every report (LOINC panel codes, categories, HGNC genes), so each distinct one is checked
+ * once while the engine keeps its memos (see ConceptMemos). null: not reusable (an invariant was
+ * evaluated, which may read the resource around it, or an issue points outside it).
  */
 interface ConceptMemo {
   type: TypeRef;
   root: ConceptSlot;
 }
+
+/**
+ * What the engine learns of plain concepts, kept from one validation to the next: it depends only on
+ * the concept and the element (the compiled definitions do not change), never on the resource around
+ * it, which is what reusable() and the slice choice's own conditions ensure.
+ */
+export interface ConceptMemos extends SlotTally {
+  /** Issues of the plain CodeableConcepts checked so far, per element node (see Engine.checkConcept). */
+  readonly concepts: Map<ElementNode, ConceptMemo>;
+  /** Per sliced element whose slices are told apart by a code: the slice each distinct code selects (see slicing.ts). */
+  readonly sliceChoices: Map<ElementNode, ConceptSlot>;
+}
+
+/**
+ * Slots the kept memos may grow by before they are started afresh: bounds their memory when content
+ * rarely recurs (free text, wrong displays). Measured with every display of a typical report made
+ * distinct: about 650 bytes of heap per slot with the issues it keeps, so at most some 13 MB per
+ * engine; a typical report keys about 700 slots the first time and none once its codes are known.
+ */
+const DEFAULT_CONCEPT_MEMO_SLOTS = 20_000;
 
 export class Run {
   /** Set when a walk may report an issue twice (several profiles on one resource): validate() then de-duplicates. */
@@ -62,10 +83,7 @@ export class Run {
    * (or a map per resource) would be built at every lookup or for every resource.
    */
   private readonly memo = new Map<object, MemoEntry>();
-  /** Issues of the plain CodeableConcepts checked so far, per element node (see Engine.checkConcept). */
-  readonly concepts = new Map<ElementNode, ConceptMemo>();
-  /** Per sliced element whose slices are told apart by a code: the slice each distinct code selects (see slicing.ts). */
-  readonly sliceChoices = new Map<ElementNode, ConceptSlot>();
+  constructor(readonly memos: ConceptMemos) {}
 
   private entry(resource: Json, profileUrl: string, path: string): MemoEntry | undefined {
     for (let e = this.memo.get(resource); e; e = e.next) if (e.profileUrl === profileUrl && e.path === path) return e;
@@ -114,6 +132,8 @@ export interface EngineOptions {
   terminology: Terminology;
   rules: RuleCatalog;
   extensionPolicy?: ExtensionPolicy;
+  /** How many slots the concept memos kept between validations may grow by before they are started afresh (0: every validation starts afresh). */
+  conceptMemoSlots?: number;
 }
 
 interface WalkFrame {
@@ -136,6 +156,22 @@ export class Engine {
     this.terminology = options.terminology;
     this.rules = options.rules;
     this.compiler = new Compiler(options.store, options.rules);
+    this.conceptMemoSlots = options.conceptMemoSlots ?? DEFAULT_CONCEPT_MEMO_SLOTS;
+  }
+
+  private readonly conceptMemoSlots: number;
+  /** The concept memos runs share. */
+  private memos: ConceptMemos = { concepts: new Map(), sliceChoices: new Map(), slots: 0 };
+
+  /** The state of one validation; it shares the engine's concept memos, started afresh once they hold more than conceptMemoSlots slots. */
+  newRun(): Run {
+    if (this.memos.slots > this.conceptMemoSlots) this.memos = { concepts: new Map(), sliceChoices: new Map(), slots: 0 };
+    return new Run(this.memos);
+  }
+
+  /** Slots in the concept memos kept now (for the tests of their bound). */
+  get conceptMemoSize(): number {
+    return this.memos.slots;
   }
 
   private readonly bareTypes = new Map<string, TypeRef>();
@@ -598,13 +634,14 @@ export class Engine {
 
   /** Checks a plain CodeableConcept through the run's memo; false when the memo cannot be used for it. */
   private checkConcept(run: Run, value: Json, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent: Json | undefined): boolean {
-    let memo = run.concepts.get(node);
+    const memos = run.memos;
+    let memo = memos.concepts.get(node);
     if (!memo) {
-      memo = { type, root: newConceptSlot() };
-      run.concepts.set(node, memo);
+      memo = { type, root: newConceptSlot(memos) };
+      memos.concepts.set(node, memo);
     }
     if (memo.type !== type) return false;
-    const slot = conceptSlot(memo.root, value);
+    const slot = conceptSlot(memos, memo.root, value);
     if (!slot || slot.issues === null) return false;
     const known = slot.issues;
     if (known) {
@@ -622,18 +659,19 @@ export class Engine {
    * Checks a slice item (an Observation.component) through the memo of the items whose discriminator
    * is the concept of `choice`: the slice, hence the node and type, follow from that concept, and the
    * rest of the content is keyed by itemSlot. Most components of a variant recur on every variant
-   * (gene, genomic source, reference sequence), so each distinct one is checked once per run. False
-   * when the memo cannot be used for the item (it is then checked as usual).
+   * (gene, genomic source, reference sequence), so each distinct one is checked once while the
+   * engine keeps its memos. False when the memo cannot be used for the item (it is then checked as
+   * usual).
    */
   checkRecurringItem(run: Run, choice: ConceptSlot, item: Json, discriminator: string, node: ElementNode, type: TypeRef, path: string, env: ResourceEnv, sink: ValidationIssue[], parent: Json | undefined): boolean {
     let memo = choice.items;
     if (memo === null) return false;
     if (memo === undefined) {
-      memo = { root: newConceptSlot(), lookups: 0, fresh: 0 };
+      memo = { root: newConceptSlot(run.memos), lookups: 0, fresh: 0 };
       choice.items = memo;
     }
     memo.lookups++;
-    const slot = itemSlot(memo.root, item, discriminator);
+    const slot = itemSlot(run.memos, memo.root, item, discriminator);
     if (!slot || slot.issues === null) return false;
     const known = slot.issues;
     if (known) {

@@ -10,7 +10,7 @@ import { deepEqual, matchesPattern } from './match';
 import { indexSuffix, isObject, isUpperAt, report, type Json, type ResourceEnv } from './context';
 import { resolveReference } from './references';
 import type { Engine, Run } from './engine';
-import { conceptSlot, newConceptSlot, wholeItems, type ConceptSlot } from './concept-memo';
+import { conceptSlot, newConceptSlot, wholeItems, type ConceptSlot, type SlotTally } from './concept-memo';
 
 type Expectation =
   | { kind: 'fixed' | 'pattern'; value: unknown }
@@ -504,20 +504,20 @@ function discriminatingProperty(engine: Engine, child: ElementNode): string | nu
  * or when the item is itself a plain CodeableConcept (a category sliced by its `coding`): keyed then
  * by the whole item, under a branch of its own so that the two kinds of key never meet.
  */
-function choiceSlot(root: ConceptSlot | undefined, name: string | null, item: unknown): ConceptSlot | undefined {
+function choiceSlot(tally: SlotTally, root: ConceptSlot | undefined, name: string | null, item: unknown): ConceptSlot | undefined {
   if (root === undefined || name === null || !isObject(item)) return undefined;
   const value = item[name];
-  if (isObject(value)) return conceptSlot(root, value);
-  return Array.isArray(value) ? conceptSlot(wholeItems(root), item) : undefined;
+  if (isObject(value)) return conceptSlot(tally, root, value);
+  return Array.isArray(value) ? conceptSlot(tally, wholeItems(tally, root), item) : undefined;
 }
 
 /** The run's root of the slice choices of a sliced element (see choiceSlot), looked up once per element rather than per item. */
 function choicesOf(run: Run, child: ElementNode, name: string | null): ConceptSlot | undefined {
   if (name === null) return undefined;
-  let root = run.sliceChoices.get(child);
+  let root = run.memos.sliceChoices.get(child);
   if (!root) {
-    root = newConceptSlot();
-    run.sliceChoices.set(child, root);
+    root = newConceptSlot(run.memos);
+    run.memos.sliceChoices.set(child, root);
   }
   return root;
 }
@@ -562,7 +562,7 @@ function countSlices(engine: Engine, run: Run, items: readonly unknown[], exts: 
     const ext = isObject(exts[i]) ? (exts[i] as Json) : undefined;
     const itemPath = child.isArray ? prefix + indexSuffix(i) : prefix;
     let idx = -1;
-    const choice = choiceSlot(choices, discriminator, item);
+    const choice = choiceSlot(run.memos, choices, discriminator, item);
     if (choice && choice.slice !== undefined) idx = choice.slice;
     else {
       const cache: ItemValues = [];
