@@ -80,6 +80,16 @@ function storageWriteBytes(pid: number): number {
   return Number(/^write_bytes: (\d+)/m.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
 }
 
+/**
+ * The machine's CPU time so far, all cores, in clock ticks (/proc/stat): how much was left idle, and
+ * how much the hypervisor gave to other guests while this one wanted to run (steal).
+ */
+function machineTicks(): { total: number; idle: number; steal: number } {
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const f = /^cpu\s+(.*)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))![1].trim().split(/\s+/).map(Number);
+  return { total: f.slice(0, 8).reduce((a, b) => a + b, 0), idle: f[3] + f[4], steal: f[7] };
+}
+
 /** CPU seconds of each thread of the process (for BENCH_THREADS=1: where the time goes besides the main thread). */
 function threadSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();
@@ -192,6 +202,7 @@ async function main(): Promise<void> {
       const loadGeneratorBefore = process.cpuUsage();
       const threadsBefore = threadSeconds(pid);
       const writtenBefore = storageWriteBytes(pid);
+      const machineBefore = machineTicks();
       const gcBefore = await gauges();
       const forcedBefore = forcedGcs;
       const result = await autocannon({
@@ -209,6 +220,9 @@ async function main(): Promise<void> {
       const loadGenerator = process.cpuUsage(loadGeneratorBefore);
       const gcAfter = await gauges();
       const written = storageWriteBytes(pid) - writtenBefore;
+      const machineAfter = machineTicks();
+      const machineTotal = machineAfter.total - machineBefore.total;
+      const machineShare = (k: 'idle' | 'steal') => (machineTotal ? Math.round(((machineAfter[k] - machineBefore[k]) * 1000) / machineTotal) / 10 : NaN);
       const answered = Object.values(codes).reduce((a, b) => a + b, 0);
       if (process.env.BENCH_THREADS) {
         const deltas = [...threadSeconds(pid)].map(([tid, sec]) => [tid === String(pid) ? 'main' : tid, answered ? Math.round(((sec - (threadsBefore.get(tid) ?? 0)) * 100000) / answered) / 100 : 0] as const);
@@ -234,6 +248,9 @@ async function main(): Promise<void> {
         // What each answer cost the disk (and the kernel's writeback): SQLite's WAL and checkpoints, the dev sink.
         storageWriteKiBPerRequest: answered ? Math.round((written / 1024 / answered) * 10) / 10 : NaN,
         loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+        // Of all cores' time during the phase: left idle (with I/O wait), and taken by the hypervisor
+        // for other guests (steal): a slow run with steal says the machine, not the gateway, changed.
+        machinePercent: { idle: machineShare('idle'), steal: machineShare('steal') },
         rssMiB: { before: Math.round(before.rss), after: Math.round(after.rss), peak: Math.round(after.peak) },
         // The main thread's collections (prom-client's GC metrics), apart from the full GCs this
         // bench forces: a major GC marks the whole live heap, definitions included, so more than a
