@@ -30,7 +30,7 @@ development registry in DATA_DIR), PUBLIC_BASE_URL, NODE_ENV, LOG_LEVEL, MAX_BOD
 MAX_IN_FLIGHT, MAX_QUEUE, QUEUE_TIMEOUT_MS, MAX_EVENT_LOOP_LAG_MS, MAX_RETRY_AFTER_HOLD_MS,
 RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
 DELIVERY_CONCURRENCY, DELIVERY_TIMEOUT_MS, DELIVERY_POLL_MS, DELIVERY_LEASE_MS, SHUTDOWN_TIMEOUT_MS,
-VALIDATION_WORKERS (validation threads; default one per core, 0 = on the event loop),
+VALIDATION_WORKERS (validation threads; default one per core but one, at least one; 0 = on the event loop),
 METRICS_TOKEN or METRICS_TOKEN_FILE (bearer token GET /metrics then requires; default: open).
 Audit: AUDIT_KEYS_FILE or AUDIT_KEY + AUDIT_HMAC_KEY (default: development keys in DATA_DIR),
 AUDIT_RETENTION_DAYS (365), SAML_* (default: local development IdP; required in production for /audit).
@@ -110,6 +110,8 @@ export async function run(args: string[]): Promise<number> {
       ? createSubmissionPool({
           size: config.validationWorkers,
           maxQueue: config.limits.maxInFlight + config.limits.maxQueue,
+          // The next job waits in the worker's queue while it judges: it never idles while the event loop is busy.
+          jobsPerWorker: 2,
           limits: { maxBytes: config.limits.maxBodyBytes },
           onWorkerExit: ({ code, replaced }) => logger.error({ code, replaced }, 'a validation worker stopped'),
         })

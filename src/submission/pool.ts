@@ -44,6 +44,12 @@ export interface SubmissionPoolOptions {
   maxQueue?: number;
   /** The intake guard's limits, as the HTTP layer applies them. */
   limits?: Partial<IntakeLimits>;
+  /**
+   * Jobs handed to one worker at a time (default 1): with 2, the next job already waits in the
+   * worker's message queue when it posts a verdict, so it does not idle while the event loop is busy
+   * elsewhere before dispatching again.
+   */
+  jobsPerWorker?: number;
   /** Told when a worker died (and was replaced) while the pool was running, for the log; not for close(). */
   onWorkerExit?: (info: { code: number; replaced: boolean }) => void;
 }
@@ -129,12 +135,15 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  job?: Job;
+  /** Handed to the worker and not answered yet, oldest first (a worker answers in order). */
+  jobs: Job[];
 }
 
 export function createSubmissionPool(options: SubmissionPoolOptions): SubmissionPool {
   if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('a validation pool needs at least one worker');
   const maxQueue = options.maxQueue ?? 256;
+  const jobsPerWorker = options.jobsPerWorker ?? 1;
+  if (!Number.isInteger(jobsPerWorker) || jobsPerWorker < 1) throw new RangeError('jobsPerWorker must be a positive integer');
   const entry = workerEntry();
   const slots: Slot[] = [];
   const queue: Job[] = [];
@@ -153,21 +162,24 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
   let closed: (() => void) | undefined;
 
   function dispatch(): void {
-    for (const slot of slots) {
-      if (!queue.length) break;
-      if (!slot.ready || slot.job) continue;
-      const job = queue.shift()!;
-      slot.job = job;
-      // The worker gets its own copy of the bytes; the caller keeps `body` for hashing and storage.
-      const copy = new Uint8Array(job.body);
-      slot.worker.postMessage({ type: job.type, id: job.id, body: copy, now: job.now, submissionId: job.submissionId } satisfies PoolJob, [copy.buffer]);
+    // Fill every worker's first place before any second one: an idle worker goes before a busy one.
+    for (let depth = 1; depth <= jobsPerWorker && queue.length; depth++) {
+      for (const slot of slots) {
+        if (!queue.length) break;
+        if (!slot.ready || slot.jobs.length >= depth) continue;
+        const job = queue.shift()!;
+        slot.jobs.push(job);
+        // The worker gets its own copy of the bytes; the caller keeps `body` for hashing and storage.
+        const copy = new Uint8Array(job.body);
+        slot.worker.postMessage({ type: job.type, id: job.id, body: copy, now: job.now, submissionId: job.submissionId } satisfies PoolJob, [copy.buffer]);
+      }
     }
-    if (closing && closed && !queue.length && slots.every((s) => !s.job)) closed();
+    if (closing && closed && !queue.length && slots.every((s) => !s.jobs.length)) closed();
   }
 
   function spawn(): Slot {
     const worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: { limits: options.limits } satisfies PoolWorkerData });
-    const slot: Slot = { worker, ready: false };
+    const slot: Slot = { worker, ready: false, jobs: [] };
     worker.on('message', (msg: PoolReply) => {
       if (msg.type === 'ready') {
         slot.ready = true;
@@ -178,9 +190,8 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
         }
       } else if (msg.type === 'start-failed') {
         markFailed(new Error(`a validation worker cannot compile the definitions: ${msg.message}`));
-      } else if (slot.job && slot.job.id === msg.id) {
-        const job = slot.job;
-        slot.job = undefined;
+      } else if (slot.jobs.length && slot.jobs[0].id === msg.id) {
+        const job = slot.jobs.shift()!;
         if (msg.type === 'verdict') job.resolve({ valid: msg.valid, status: msg.status, issues: msg.issues, normalised: msg.normalised });
         else if (msg.type === 'judgement') job.resolve(msg.judgement);
         else job.reject(new PoolError(`validation failed in a worker: ${msg.message}`));
@@ -193,8 +204,8 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
       const index = slots.indexOf(slot);
       if (index >= 0) slots.splice(index, 1);
       if (slot.ready) readyCount--;
-      if (slot.job) slot.job.reject(new PoolError('the validation worker handling this submission stopped; retry'));
-      slot.job = undefined;
+      for (const job of slot.jobs) job.reject(new PoolError('the validation worker handling this submission stopped; retry'));
+      slot.jobs = [];
       const replace = !closing;
       if (!slot.ready && !allReady && !closing) {
         // Dying before ready is a start-up failure (bad definitions), not a crash to retry forever.
@@ -225,7 +236,7 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
     size: options.size,
     ready,
     isReady: () => allReady && !closing,
-    pending: () => queue.length + slots.filter((s) => s.job).length,
+    pending: () => queue.length + slots.reduce((n, s) => n + s.jobs.length, 0),
     validateBytes(body: Buffer, now: Date = new Date()): Promise<PooledVerdict> {
       return submit('validate', body, now) as Promise<PooledVerdict>;
     },

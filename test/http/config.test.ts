@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, defaultValidationWorkers, loadConfig } from '../../src/config';
 
 describe('loadConfig', () => {
   it('has embedded defaults for a fresh clone', () => {
@@ -26,7 +26,8 @@ describe('loadConfig', () => {
   });
 
   it('validates on one worker thread per core by default; VALIDATION_WORKERS=0 keeps it on the event loop', () => {
-    expect(loadConfig({}).validationWorkers).toBe(os.availableParallelism());
+    expect(loadConfig({}).validationWorkers).toBe(Math.max(1, os.availableParallelism() - 1));
+    expect([1, 2, 8].map(defaultValidationWorkers)).toEqual([1, 1, 7]);
     expect(loadConfig({ VALIDATION_WORKERS: '0' }).validationWorkers).toBe(0);
     expect(loadConfig({ VALIDATION_WORKERS: '3' }).validationWorkers).toBe(3);
     expect(() => loadConfig({ VALIDATION_WORKERS: 'two' })).toThrow(/VALIDATION_WORKERS=two is not a whole number/);

@@ -84,6 +84,27 @@ describe('submission validation pool (worker threads)', () => {
     expect(again).toMatchObject({ valid: true, status: 200 });
   });
 
+  it('with two jobs per worker, hands a worker its next job before it answers, and each caller gets its own verdict', async () => {
+    const exited: Array<{ code: number; replaced: boolean }> = [];
+    const own = createSubmissionPool({ size: 1, maxQueue: 4, jobsPerWorker: 2, onWorkerExit: (e) => exited.push(e) });
+    try {
+      await own.ready;
+      const bodies = [example('valid/wgs-germline-positive.json'), example('invalid/REP-03.json'), Buffer.from('<Bundle/>'), example('invalid/REP-03.json')];
+      expect((await Promise.all(bodies.map((b) => own.validateBytes(b, NOW)))).map((v) => v.status)).toEqual([200, 422, 400, 422]);
+      // Both places of the worker are taken when it dies: both jobs fail; the third, still queued,
+      // waits for the replacement.
+      own.crashOneForTest();
+      const jobs = bodies.slice(0, 3).map((b) => own.validateBytes(b, NOW));
+      expect(own.pending()).toBe(3);
+      const settled = await Promise.allSettled(jobs);
+      expect(settled.slice(0, 2).map((s) => (s.status === 'rejected' ? (s.reason as Error).constructor : s.status))).toEqual([PoolError, PoolError]);
+      expect(settled[2]).toMatchObject({ status: 'fulfilled', value: { status: 400 } });
+      expect(exited).toEqual([{ code: 70, replaced: true }]);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('on close, finishes queued work, then refuses new work', async () => {
     const body = example('invalid/REP-03.json');
     const inFlight = [pool.validateBytes(body, NOW), pool.validateBytes(body, NOW)];
