@@ -68,7 +68,7 @@ export interface ConceptMemos extends SlotTally {
 }
 
 /**
- * Slots the kept memos may grow by before they are started afresh: bounds their memory when content
+ * Slots the kept memos may hold before they are started afresh: bounds their memory when content
  * rarely recurs (free text, wrong displays). Measured with every display of a typical report made
  * distinct: about 650 bytes of heap per slot with the issues it keeps, so at most some 13 MB per
  * engine; a typical report keys about 700 slots the first time and none once its codes are known.
@@ -132,7 +132,7 @@ export interface EngineOptions {
   terminology: Terminology;
   rules: RuleCatalog;
   extensionPolicy?: ExtensionPolicy;
-  /** How many slots the concept memos kept between validations may grow by before they are started afresh (0: every validation starts afresh). */
+  /** How many slots the concept memos kept between validations may hold before they are started afresh (0: every validation starts afresh). */
   conceptMemoSlots?: number;
 }
 
