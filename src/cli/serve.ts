@@ -162,7 +162,8 @@ export async function run(args: string[]): Promise<number> {
     get profiles() {
       return profiles;
     },
-    isReady: () => judge !== undefined && poolReady,
+    // Not while the only validation worker is being replaced: a balancer should send the work elsewhere.
+    isReady: () => judge !== undefined && poolReady && (pool === undefined || pool.isReady()),
     isDraining: () => draining,
     version: packageVersion(),
     encryptRejected: audit.audit.encrypt,

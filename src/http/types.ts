@@ -113,7 +113,7 @@ export interface AppDeps {
   publicBaseUrl?: string;
   /** The NGC profiles (canonical URL and constrained type), for the CapabilityStatement. */
   profiles?: Array<{ url: string; type: string }>;
-  /** True once the FHIR definitions and NGC profiles are compiled. */
+  /** True once the FHIR definitions and NGC profiles are compiled, and while a validation worker is ready. */
   isReady?: () => boolean;
   /** Encrypts a rejected payload for the audit store; absent: the rejected record is kept without its payload. */
   encryptRejected?: (payload: Buffer) => Buffer | Promise<Buffer>;

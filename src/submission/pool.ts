@@ -58,6 +58,7 @@ export interface SubmissionPool {
   readonly size: number;
   /** Resolves once every worker has compiled its definitions; rejects when one cannot. */
   readonly ready: Promise<void>;
+  /** Once every worker has started: while at least one is ready (a replacement compiles meanwhile) and the pool is not closing. */
   isReady(): boolean;
   /** Jobs waiting for a worker plus jobs running. */
   pending(): number;
@@ -235,7 +236,7 @@ export function createSubmissionPool(options: SubmissionPoolOptions): Submission
   return {
     size: options.size,
     ready,
-    isReady: () => allReady && !closing,
+    isReady: () => allReady && !closing && readyCount > 0,
     pending: () => queue.length + slots.reduce((n, s) => n + s.jobs.length, 0),
     validateBytes(body: Buffer, now: Date = new Date()): Promise<PooledVerdict> {
       return submit('validate', body, now) as Promise<PooledVerdict>;

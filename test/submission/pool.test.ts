@@ -73,10 +73,13 @@ describe('submission validation pool (worker threads)', () => {
   });
 
   it('fails the job of a crashed worker with PoolError and replaces the worker', async () => {
+    expect(pool.isReady()).toBe(true);
     pool.crashOneForTest();
     // Size 1: this job goes to the worker that exits before reading it.
     await expect(pool.validateBytes(example('valid/wgs-germline-positive.json'), NOW)).rejects.toBeInstanceOf(PoolError);
     expect(exits).toEqual([{ code: 70, replaced: true }]);
+    // No worker is ready until the replacement has compiled its definitions.
+    expect(pool.isReady()).toBe(false);
     // The replacement compiles its definitions, then judges as before.
     const deadline = Date.now() + 120_000;
     while (!pool.isReady() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

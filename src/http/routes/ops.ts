@@ -19,7 +19,7 @@ export function liveHandler() {
 export function readyHandler(deps: AppDeps) {
   return async (_req: Request, res: Response): Promise<void> => {
     if (deps.isDraining?.()) return sendJson(res, 503, { status: 'draining' });
-    if (deps.isReady && !deps.isReady()) return sendJson(res, 503, { status: 'starting', reason: 'definitions not compiled yet' });
+    if (deps.isReady && !deps.isReady()) return sendJson(res, 503, { status: 'starting', reason: 'definitions not compiled yet (start-up, or a validation worker being replaced)' });
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
