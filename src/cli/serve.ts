@@ -163,7 +163,7 @@ export async function run(args: string[]): Promise<number> {
       return profiles;
     },
     // Not while the only validation worker is being replaced: a balancer should send the work elsewhere.
-    isReady: () => judge !== undefined && poolReady && (pool === undefined || pool.isReady()),
+    isReady: () => judge !== undefined && (pool === undefined || pool.isReady()),
     isDraining: () => draining,
     version: packageVersion(),
     encryptRejected: audit.audit.encrypt,

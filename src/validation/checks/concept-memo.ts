@@ -3,7 +3,7 @@
  * name and per string, so that no key string is built and hashed per value. The walker keeps the
  * issues of each distinct concept in it, slicing the slice each distinct discriminating code selects.
  * The engine keeps its tries from one validation to the next (reports reuse the same codes) and
- * starts them afresh once they have grown by a set number of slots (see SlotTally).
+ * starts them afresh once they hold more than a set number of slots (see SlotTally).
  */
 import { isObject, type Json } from './context';
 import type { ValidationIssue } from '../issue';

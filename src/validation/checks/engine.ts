@@ -75,6 +75,8 @@ export interface ConceptMemos extends SlotTally {
  */
 const DEFAULT_CONCEPT_MEMO_SLOTS = 20_000;
 
+const noConceptMemos = (): ConceptMemos => ({ concepts: new Map(), sliceChoices: new Map(), slots: 0 });
+
 export class Run {
   /** Set when a walk may report an issue twice (several profiles on one resource): validate() then de-duplicates. */
   mayDuplicate = false;
@@ -161,11 +163,11 @@ export class Engine {
 
   private readonly conceptMemoSlots: number;
   /** The concept memos runs share. */
-  private memos: ConceptMemos = { concepts: new Map(), sliceChoices: new Map(), slots: 0 };
+  private memos = noConceptMemos();
 
   /** The state of one validation; it shares the engine's concept memos, started afresh once they hold more than conceptMemoSlots slots. */
   newRun(): Run {
-    if (this.memos.slots > this.conceptMemoSlots) this.memos = { concepts: new Map(), sliceChoices: new Map(), slots: 0 };
+    if (this.memos.slots > this.conceptMemoSlots) this.memos = noConceptMemos();
     return new Run(this.memos);
   }
 
