@@ -48,9 +48,12 @@ export interface JudgedSubmission {
   normalised?: string;
   /**
    * When the engine found no blocking issue and a submission id was given: the Bundle (after
-   * TERM-01) made idempotent for that id, as JSON, which the outbox stores and delivery sends.
+   * TERM-01) made idempotent for that id, as UTF-8 JSON, which the outbox stores and delivery sends.
+   * Bytes rather than a string: a validation worker hands them over without a copy, and they never
+   * enter the main thread's heap, where each waiting submission's 20-40 KB string was copied by every
+   * young-generation collection until its 202 was sent.
    */
-  transaction?: string;
+  transaction?: Uint8Array;
 }
 /** Judges `POST /fhir` bytes; `submissionId` is the id the submission gets if accepted. */
 export type SubmissionJudge = (body: Buffer, now: Date, submissionId?: string) => Promise<JudgedSubmission>;

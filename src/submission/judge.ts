@@ -26,7 +26,7 @@ export function judgeSubmission(sv: SubmissionValidator, body: Buffer, now: Date
     const verdict = sv.validateParsed(value, now);
     judged.engineIssues = verdict.issues;
     // An acceptable Bundle leaves here ready to send; the rest is not needed after the verdict.
-    if (verdict.valid && submissionId && verdict.bundle) judged.transaction = transactionJson(verdict.bundle, submissionId);
+    if (verdict.valid && submissionId && verdict.bundle) judged.transaction = Buffer.from(transactionJson(verdict.bundle, submissionId));
     else if (termRewrote(verdict.issues)) judged.normalised = JSON.stringify(verdict.bundle);
   }
   return judged;

@@ -25,7 +25,11 @@ try {
     try {
       if (job.type === 'judge') {
         const judgement = judgeSubmission(sv, Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), new Date(job.now), data.limits, job.submissionId);
-        port.postMessage({ type: 'judgement', id: job.id, judgement } satisfies PoolReply);
+        // The transaction's bytes are handed over, not copied, when they own their memory (a large
+        // Buffer.from always does; a small one may share Node's pool, and is copied).
+        const t = judgement.transaction;
+        const handOver = t && t.byteOffset === 0 && t.byteLength === t.buffer.byteLength ? [t.buffer as ArrayBuffer] : [];
+        port.postMessage({ type: 'judgement', id: job.id, judgement } satisfies PoolReply, handOver);
         return;
       }
       const verdict = sv.validateBytes(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), new Date(job.now));

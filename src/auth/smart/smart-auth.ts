@@ -2,7 +2,6 @@
  * Wires the SMART Backend Services pieces together for the HTTP app: the public router (discovery,
  * token endpoint, JWKS), the bearer-token middleware for /fhir, and scope checks.
  */
-import passport from 'passport';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { GatewayStore } from '../../store/types';
 import { singleIssueOutcome } from '../../validation/outcome';
@@ -13,7 +12,7 @@ import { silentLogger, type AuthLogger } from './logger';
 import { allowsInsecureJwksUri, type ClientRegistry } from './registry';
 import { RemoteJwksCache, type RemoteJwksOptions } from './remote-jwks';
 import type { AuthenticatedClient, SmartScope } from './scopes';
-import { BEARER_STRATEGY_NAME, SmartBearerStrategy, type BearerFailure } from './strategy';
+import { bearerCheck, type BearerFailure, type BearerResult } from './bearer';
 import { createTokenRouter } from './token-endpoint';
 
 export interface SmartAuthOptions {
@@ -96,15 +95,11 @@ export function createSmartAuth(options: SmartAuthOptions): SmartAuth {
     reportFailure,
   });
 
-  // A private Authenticator, so the SAML side can configure the global one without interference.
-  const authenticator = new passport.Passport();
-  authenticator.use(BEARER_STRATEGY_NAME, new SmartBearerStrategy({ keys: options.keys, registry: options.registry, issuer, audience: fhirBaseUrl, clockSkewSec }));
+  const checkBearer = bearerCheck({ keys: options.keys, registry: options.registry, issuer, audience: fhirBaseUrl, clockSkewSec });
 
   const authenticate: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
-    const done = async (err: unknown, client: AuthenticatedClient | false, failure?: BearerFailure) => {
-      if (err) return next(err);
+    const answer = async ({ client, failure: f }: BearerResult): Promise<void> => {
       if (!client) {
-        const f = failure ?? { reason: 'invalid-token', description: 'the access token is not valid', tokenPresent: true };
         await reportFailure(req, { kind: 'access-token', reason: f.reason, error: 'invalid_token', description: f.description, status: 401, clientId: f.clientId });
         logger.warn({ reason: f.reason, clientId: f.clientId, path: req.originalUrl.split('?')[0] }, 'request refused: access token');
         res
@@ -119,9 +114,7 @@ export function createSmartAuth(options: SmartAuthOptions): SmartAuth {
       (req as unknown as { client: AuthenticatedClient }).client = client;
       next();
     };
-    authenticator.authenticate(BEARER_STRATEGY_NAME, { session: false }, (err: unknown, user: unknown, info: unknown) => {
-      done(err, user as AuthenticatedClient | false, info as BearerFailure | undefined).catch(next);
-    })(req, res, next);
+    checkBearer(req).then(answer).catch(next);
   };
 
   const requireScope = (scope: SmartScope): RequestHandler => {

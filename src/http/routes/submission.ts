@@ -130,7 +130,7 @@ async function judge(p: PipelineDeps, body: Buffer, now: Date, submissionId: str
       issues: async () => issues,
       payload: () =>
         j.transaction !== undefined
-          ? { bytes: Buffer.from(j.transaction), form: 'transaction' }
+          ? { bytes: Buffer.from(j.transaction.buffer, j.transaction.byteOffset, j.transaction.byteLength), form: 'transaction' }
           : { bytes: j.normalised === undefined ? body : Buffer.from(j.normalised), form: 'bundle' },
     };
   }

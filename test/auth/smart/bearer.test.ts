@@ -85,6 +85,19 @@ it('refuses a request without a token', async () => {
   await expectInvalidToken(undefined, 'missing-token');
 });
 
+it('refuses an Authorization header that is not one bearer token, saying so', async () => {
+  for (const header of ['Basic cmVnaW9uLWE6c2VjcmV0', 'Bearer two tokens', 'Bearer']) {
+    h.failures.length = 0;
+    const res = await fetch(`${h.baseUrl}/fhir`, { method: 'POST', headers: { authorization: header, 'content-type': 'application/fhir+json' }, body: '{}' });
+    const body = (await res.json()) as { resourceType: string; issue: { code: string; diagnostics: string }[] };
+    expect(res.status).toBe(401);
+    expect(body.resourceType).toBe('OperationOutcome');
+    expect(body.issue[0]).toMatchObject({ code: 'login', diagnostics: 'the Authorization header must be "Bearer <access token>"' });
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(h.failures).toEqual([expect.objectContaining({ kind: 'access-token', reason: 'malformed-authorization', status: 401 })]);
+  }
+});
+
 it('refuses an expired access token', async () => {
   const { token } = await issueAccessToken(h.keys, { issuer: h.baseUrl, audience: `${h.baseUrl}/fhir`, clientId: 'region-a', scopes: ['system/Bundle.write'], ttlSec: -120 });
   await expectInvalidToken(token, 'expired-token');
