@@ -9,8 +9,10 @@
  * gateway's memory: RSS of the server process (all its threads) and the outbox backlog, sampled
  * every second; for the accepted phase the RSS once warmed up (a quarter in), at the end, the peak
  * and the slope over its second half. Before phase 1, a warm-up of BENCH_WARMUP_SECONDS (default
- * 20) under the same load lets the JIT, the engine's memos and the caches settle; it is reported but
- * not counted.
+ * 45) under the same load lets the JIT, the engine's memos and the caches settle; it is reported but
+ * not counted. 45 s because the RSS left after a forced GC still rises by some 30-50 MiB over the
+ * first 40 s of load and then stays level (a 200 s run forcing one every 30 s: 427 MiB after
+ * 25 s of load, then 451-458 MiB at each of the six after it).
  *
  * V8 collects its old space lazily, so RSS climbs between major GCs whether or not anything leaks.
  * What must not grow is the live heap: the bench has the gateway run a full GC in each of its
@@ -53,7 +55,7 @@ const autocannon = require('autocannon') as (options: Record<string, unknown>) =
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SIDE_SECONDS = Math.max(5, Math.round(SECONDS / 3));
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 45);
 /** Long enough to see whether memory under overload levels off (it must not grow without bound). */
 const OVERLOAD_SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? SIDE_SECONDS);
 /** Concurrent senders in phases 1 and 2 (BENCH_CONNECTIONS, default 10). */
