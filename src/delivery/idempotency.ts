@@ -54,11 +54,11 @@ export function makeIdempotent(bundle: Bundle, submissionId: string): Bundle {
 
 /**
  * The transaction the outbox stores for an accepted submission: `bundle` made idempotent for
- * `submissionId` (changed in place), as JSON. Done at intake, where the Bundle is parsed anyway,
- * so that no send parses and serialises it again.
+ * `submissionId` (changed in place), as UTF-8 JSON. Done at intake, where the Bundle is parsed
+ * anyway, so that no send parses and serialises it again.
  */
-export function transactionJson(bundle: Bundle, submissionId: string): string {
-  return JSON.stringify(tagForRedelivery(bundle, submissionId));
+export function transactionBytes(bundle: Bundle, submissionId: string): Buffer {
+  return Buffer.from(JSON.stringify(tagForRedelivery(bundle, submissionId)));
 }
 
 /** As makeIdempotent, but changes and returns `bundle` itself (for a Bundle parsed for one send). */

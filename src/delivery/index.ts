@@ -6,7 +6,7 @@
 export { createDeliveryWorker, type DeliveryWorker, type DeliveryWorkerOptions, type DeliveryLogger, type DeliveryMetrics, type CreateDeliveryWorkerParams } from './worker';
 export { createNgcDatabaseTarget, type NgcDatabaseTargetOptions } from './ngc-target';
 export { createDevSinkTarget, readDevSinkJournal, DEV_SINK_DIR, DEV_SINK_JOURNAL, type DevSinkDelivery, type DevSinkTarget } from './dev-sink';
-export { makeIdempotent, tagForRedelivery, transactionJson, deliveryKey, DELIVERY_TAG_SYSTEM } from './idempotency';
+export { makeIdempotent, tagForRedelivery, transactionBytes, deliveryKey, DELIVERY_TAG_SYSTEM } from './idempotency';
 export { backoffDelay, parseRetryAfter } from './backoff';
 export { CircuitBreaker, type BreakerState } from './circuit-breaker';
 export { DeliveryError, type DeliveryResult, type NgcDatabaseTarget } from './types';

@@ -49,9 +49,8 @@ export interface JudgedSubmission {
   /**
    * When the engine found no blocking issue and a submission id was given: the Bundle (after
    * TERM-01) made idempotent for that id, as UTF-8 JSON, which the outbox stores and delivery sends.
-   * Bytes rather than a string: a validation worker hands them over without a copy, and they never
-   * enter the main thread's heap, where each waiting submission's 20-40 KB string was copied by every
-   * young-generation collection until its 202 was sent.
+   * Bytes rather than a string: a validation worker hands them over without a copy, and they stay
+   * out of the main thread's heap (a 20-40 KB string would be cloned into it).
    */
   transaction?: Uint8Array;
 }

@@ -6,7 +6,7 @@
 import { parseSubmissionBody, type IntakeLimits } from '../http/intake';
 import { extractSubmissionFacts } from '../http/submission-facts';
 import type { JudgedSubmission } from '../http/types';
-import { transactionJson } from '../delivery/idempotency';
+import { transactionBytes } from '../delivery/idempotency';
 import type { ValidationIssue } from '../validation/issue';
 import type { SubmissionValidator } from './index';
 
@@ -26,7 +26,7 @@ export function judgeSubmission(sv: SubmissionValidator, body: Buffer, now: Date
     const verdict = sv.validateParsed(value, now);
     judged.engineIssues = verdict.issues;
     // An acceptable Bundle leaves here ready to send; the rest is not needed after the verdict.
-    if (verdict.valid && submissionId && verdict.bundle) judged.transaction = Buffer.from(transactionJson(verdict.bundle, submissionId));
+    if (verdict.valid && submissionId && verdict.bundle) judged.transaction = transactionBytes(verdict.bundle, submissionId);
     else if (termRewrote(verdict.issues)) judged.normalised = JSON.stringify(verdict.bundle);
   }
   return judged;

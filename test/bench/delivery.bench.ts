@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Bundle } from 'fhir/r4';
-import { createDeliveryWorker, createDevSinkTarget, createNgcDatabaseTarget, transactionJson, type NgcDatabaseTarget } from '../../src/delivery';
+import { createDeliveryWorker, createDevSinkTarget, createNgcDatabaseTarget, transactionBytes, type NgcDatabaseTarget } from '../../src/delivery';
 import { PostgresStore, SqliteStore, type GatewayStore } from '../../src/store';
 import { makeRecord } from '../store/records';
 import { readExample } from '../http/support/gateway-process';
@@ -76,7 +76,7 @@ function accept(store: GatewayStore): Promise<void> {
   const value = `bench-${crypto.randomUUID()}`;
   const bundle = structuredClone({ ...example, identifier: { ...example.identifier, value } }) as unknown as Bundle;
   const record = makeRecord({ bundleIdentifier: { system: example.identifier.system, value } });
-  const payload = Buffer.from(transactionJson(bundle, record.id));
+  const payload = transactionBytes(bundle, record.id);
   return store.insertAccepted({ ...record, sizeBytes: payload.length }, payload, undefined, 'transaction');
 }
 

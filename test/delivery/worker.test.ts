@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import nock from 'nock';
-import { createDeliveryWorker, createNgcDatabaseTarget, makeIdempotent, transactionJson, type DeliveryWorker, type DeliveryWorkerOptions, type BreakerState } from '../../src/delivery';
+import { createDeliveryWorker, createNgcDatabaseTarget, makeIdempotent, transactionBytes, type DeliveryWorker, type DeliveryWorkerOptions, type BreakerState } from '../../src/delivery';
 import type { DeliveryAttempt, GatewayStore } from '../../src/store';
 import { createHarness, type AnyStore } from '../store/engines';
 import { makeRecord } from '../store/records';
@@ -70,7 +70,7 @@ describe('delivery worker', () => {
     // What the intake stores: the accepted Bundle made idempotent for its submission id.
     const ready = makeBundle('rep-ready');
     const record = makeRecord({ bundleIdentifier: ready.identifier as { system: string; value: string } });
-    const stored = Buffer.from(transactionJson(structuredClone(ready), record.id));
+    const stored = transactionBytes(structuredClone(ready), record.id);
     await store.insertAccepted(record, stored, undefined, 'transaction');
     const bodies: string[] = [];
     nock(BASE)

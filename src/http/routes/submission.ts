@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4';
 import type { Bundle } from 'fhir/r4';
-import { transactionJson } from '../../delivery/idempotency';
+import { transactionBytes } from '../../delivery/idempotency';
 import { timeOrderedUuid } from '../../store/ids';
 import { DuplicateSubmissionError, type PayloadForm, type SubmissionRecord } from '../../store/types';
 import { hasBlockingIssues, type ValidationIssue } from '../../validation/issue';
@@ -144,7 +144,7 @@ async function judge(p: PipelineDeps, body: Buffer, now: Date, submissionId: str
     issues: () => checkBundle(p, bundle, intake, now, body),
     // The parsed Bundle, as TERM-01 rewrote its code system URIs, made idempotent (in place: it is
     // not read after this).
-    payload: () => ({ bytes: Buffer.from(transactionJson(bundle as unknown as Bundle, submissionId)), form: 'transaction' }),
+    payload: () => ({ bytes: transactionBytes(bundle as unknown as Bundle, submissionId), form: 'transaction' }),
   };
 }
 
