@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import type { Bundle, OperationOutcome, Task } from 'fhir/r4';
 import { makeIdempotent } from '../../src/delivery';
 import { startHarness, type Harness } from './support/harness';
@@ -391,25 +392,74 @@ describe('HTTP API', () => {
       expect((await queued).status).toBe(200);
     });
 
-    it('a client that comes back before its Retry-After is held until then and served, not refused again at once', async () => {
+    /** POST over one keep-alive connection of `agent` (fetch would pick any connection of its pool). */
+    function postOn(agent: http.Agent, pathname: string, body: object, client = 'region-h'): Promise<number> {
+      const payload = JSON.stringify(body);
+      return new Promise((resolve, reject) => {
+        const req = http.request(
+          `${h.url}${pathname}`,
+          { method: 'POST', agent, headers: { 'Content-Type': 'application/fhir+json', Authorization: `Test ${client}`, 'Content-Length': Buffer.byteLength(payload) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
+      });
+    }
+
+    it('a client that comes back on the same connection before its Retry-After is held until then and served, not refused again at once', async () => {
       const releaseValidation = await withBlockedValidation({ maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 5000 }, true);
-      const first = h.post('/fhir/$validate', typicalBundle());
-      await new Promise((r) => setTimeout(r, 100));
-      const shed = await h.post('/fhir/$validate', typicalBundle());
-      expect(shed.status).toBe(503);
-      expect(shed.headers.get('retry-after')).toBe('1');
-      // Straight back, ignoring Retry-After: held; meanwhile the slot frees up.
-      const started = Date.now();
-      const early = h.post('/fhir/$validate', typicalBundle());
-      await new Promise((r) => setTimeout(r, 300));
-      releaseValidation();
-      expect((await first).status).toBe(200);
-      expect((await early).status).toBe(200);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(800);
-      // Another client was never refused, so it is not held.
-      const t = Date.now();
-      expect((await h.post('/fhir/$validate', typicalBundle(), { client: 'region-m' })).status).toBe(200);
-      expect(Date.now() - t).toBeLessThan(800);
+      const refusedConnection = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const otherConnection = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const first = h.post('/fhir/$validate', typicalBundle());
+        await new Promise((r) => setTimeout(r, 100));
+        const shed = await h.post('/fhir/$validate', typicalBundle());
+        expect(shed.status).toBe(503);
+        expect(shed.headers.get('retry-after')).toBe('1');
+        expect(await postOn(refusedConnection, '/fhir/$validate', typicalBundle())).toBe(503);
+        // Straight back on that connection, ignoring Retry-After: held; meanwhile the slot frees up.
+        const started = Date.now();
+        const early = postOn(refusedConnection, '/fhir/$validate', typicalBundle());
+        await new Promise((r) => setTimeout(r, 300));
+        releaseValidation();
+        expect((await first).status).toBe(200);
+        expect(await early).toBe(200);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+        // The same client on a connection that was never refused, and another client: not held.
+        let t = Date.now();
+        expect(await postOn(otherConnection, '/fhir/$validate', typicalBundle())).toBe(200);
+        expect(Date.now() - t).toBeLessThan(800);
+        expect(await postOn(refusedConnection, '/fhir/$validate', typicalBundle())).toBe(200);
+        t = Date.now();
+        expect((await h.post('/fhir/$validate', typicalBundle(), { client: 'region-m' })).status).toBe(200);
+        expect(Date.now() - t).toBeLessThan(800);
+      } finally {
+        refusedConnection.destroy();
+        otherConnection.destroy();
+      }
+    });
+
+    it('a refused client that sends again on another connection is not held', async () => {
+      const releaseValidation = await withBlockedValidation({ maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 5000 }, true);
+      const refusedConnection = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const otherConnection = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const first = h.post('/fhir/$validate', typicalBundle());
+        await new Promise((r) => setTimeout(r, 100));
+        expect(await postOn(refusedConnection, '/fhir/$validate', typicalBundle())).toBe(503);
+        // Its other sender is answered at once (refused again: the slot is still taken), not held for a second.
+        const t = Date.now();
+        expect(await postOn(otherConnection, '/fhir/$validate', typicalBundle())).toBe(503);
+        expect(Date.now() - t).toBeLessThan(800);
+        releaseValidation();
+        expect((await first).status).toBe(200);
+      } finally {
+        refusedConnection.destroy();
+        otherConnection.destroy();
+      }
     });
 
     it('with the hold switched off, a client that comes straight back is refused again at once', async () => {

@@ -41,11 +41,12 @@ interface ReadBody {
 async function admit(p: PipelineDeps, req: Request, res: Response, scopes: string[]): Promise<{ client: AuthenticatedClient; release: () => void }> {
   const client = clientOf(req);
   requireScope(client, scopes);
-  const hold = p.hold.holdMs(client.clientId);
+  const connection = req.socket;
+  const hold = p.hold.holdMs(connection, client.clientId);
   if (hold > 0) await new Promise((r) => setTimeout(r, hold));
   // Every 503 of this request, whether from the gate, the event loop's lag or the validation pool.
   res.once('finish', () => {
-    if (res.statusCode === 503) p.hold.refused(client.clientId, Number(res.getHeader('retry-after')) || 1);
+    if (res.statusCode === 503) p.hold.refused(connection, client.clientId, Number(res.getHeader('retry-after')) || 1);
   });
   const wait = p.rateLimiter.take(client.clientId);
   if (wait > 0) {
