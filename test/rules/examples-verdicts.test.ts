@@ -41,3 +41,20 @@ describe('HTTP-context examples are acceptable Bundles', () => {
     expect(v.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal')).toEqual([]);
   });
 });
+
+describe('a Bundle changed in place after a validation', () => {
+  it('is judged on its new content (nothing remembered from the earlier validation is used)', () => {
+    const bundle = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'valid', 'wgs-germline-positive.json'), 'utf8')) as { entry: Array<{ resource: { resourceType: string; component?: Array<{ code: { coding: Array<{ code: string }> } }> } }> };
+    expect(submissions.validateParsed(bundle, NOW).valid).toBe(true);
+    // The variant's genomic allele start-end (LOINC 81254-5), recoded: VAR-09 requires it for a sequence variant.
+    const startEnd = bundle.entry
+      .flatMap((e) => e.resource.component ?? [])
+      .find((c) => c.code.coding[0].code === '81254-5')!;
+    startEnd.code.coding[0].code = '81300-6';
+    const changed = submissions.validateParsed(bundle, NOW);
+    expect(changed.valid).toBe(false);
+    expect(ruleIds(changed.issues)).toContain('VAR-09');
+    startEnd.code.coding[0].code = '81254-5';
+    expect(submissions.validateParsed(bundle, NOW).valid).toBe(true);
+  });
+});

@@ -11,7 +11,7 @@ import type { ChildEntry, CompiledInvariant, CompiledProfile, ElementNode, TypeR
 import { NATIVE_INVARIANTS, compiledInvariant, invariantHolds } from '../compile/fhirpath';
 import { NATIVE_EXPRESSIONS } from '../compile/native-invariants';
 import { RESOLVE_ENV_VAR } from '../compile/fhirpath-resolve';
-import { BAIL, compileNative } from '../compile/fhirpath-native';
+import { BAIL, compileNative, startWhereMemo } from '../compile/fhirpath-native';
 import { checkPrimitiveFormat, jsonKindOf } from './primitives';
 import { checkNarrativeXhtml } from './xhtml';
 import { deepEqual, describe, matchesPattern } from './match';
@@ -168,6 +168,7 @@ export class Engine {
   /** The state of one validation; it shares the engine's concept memos, started afresh once they hold more than conceptMemoSlots slots. */
   newRun(): Run {
     if (this.memos.slots > this.conceptMemoSlots) this.memos = noConceptMemos();
+    startWhereMemo();
     return new Run(this.memos);
   }
 

@@ -422,8 +422,9 @@ function compileLength(n: AstNode): Len {
     if (params.length !== 1) throw new Unsupported('where/' + params.length);
     const base = compile(kids(u)[0]);
     const crit = compileBool(params[0]);
+    const criterion = astKey(params[0]);
     const one: Coll = [undefined];
-    return (input) => countWhere(base(input), crit, one);
+    return (input) => sharedFilter(base(input), crit, one, criterion).length;
   }
   const ev = compile(n);
   return (input) => ev(input).length;
@@ -450,8 +451,9 @@ function compileFunction(n: AstNode, baseNode: AstNode | undefined): Ev {
       arity(1);
       const items = base();
       const crit = compileBool(params[0]);
+      const criterion = astKey(params[0]);
       const one: Coll = [undefined];
-      return (input) => filter(items(input), crit, one);
+      return (input) => sharedFilter(items(input), crit, one, criterion);
     }
     case 'ofType': {
       arity(1);
@@ -486,6 +488,51 @@ function compileFunction(n: AstNode, baseNode: AstNode | undefined): Ev {
     default:
       throw new Unsupported(name);
   }
+}
+
+/**
+ * A criterion written the same way selects the same items: its structure, spelled out (fhirpath.js's
+ * node texts drop the whitespace between tokens, so `a and b` and the identifier `aandb` would read
+ * alike).
+ */
+function astKey(n: AstNode): string {
+  const c = kids(n);
+  const text = c.length ? '' : JSON.stringify(n.text ?? '');
+  return `${n.type}${text}(${c.map(astKey).join(',')})`;
+}
+
+/**
+ * where() results by the array filtered and the criterion, within one validation. NGC's invariants
+ * find an Observation's components by code, one invariant after another over the same array
+ * (`component.where(code.coding.where(system = 'http://loinc.org' and code = '48019-4').exists())`
+ * appears in four of them): the scans after the first are lookups. Exact because nothing changes
+ * the JSON while it is validated (TERM-01 rewrites before the engine runs) and a criterion reads
+ * nothing but its item (the native subset has no %variables); a criterion that bails throws before
+ * anything is remembered. A caller may change a resource between two validations, so results are
+ * only used within the validation that found them (startWhereMemo). Keyed weakly by the array, so
+ * the memo goes with the resource; one-item arrays are filtered again rather than remembered.
+ */
+const whereResults = new WeakMap<Coll, { validation: number; byCriterion: Map<string, Coll> }>();
+let validation = 0;
+
+/** A new validation begins: where() results found before it are not used. */
+export function startWhereMemo(): void {
+  validation++;
+}
+
+function sharedFilter(items: Coll, crit: Pred, one: Coll, criterion: string): Coll {
+  if (items.length < 2) return filter(items, crit, one);
+  let memo = whereResults.get(items);
+  if (memo === undefined || memo.validation !== validation) {
+    memo = { validation, byCriterion: new Map() };
+    whereResults.set(items, memo);
+  }
+  let result = memo.byCriterion.get(criterion);
+  if (result === undefined) {
+    result = filter(items, crit, one);
+    memo.byCriterion.set(criterion, result);
+  }
+  return result;
 }
 
 /*
