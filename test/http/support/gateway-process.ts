@@ -86,9 +86,10 @@ export interface GatewayProcess {
 }
 
 /** Spawns `ngc-gateway serve` with `env` (on top of PATH/HOME only: nothing leaks in from the test runner). */
-export function spawnServe(env: Record<string, string>): GatewayProcess {
+/** `root`: another checkout of the project to run (a benchmark's baseline), this one by default. */
+export function spawnServe(env: Record<string, string>, root = ROOT): GatewayProcess {
   const proc = spawn(process.execPath, ['-r', '@swc-node/register', '-e', "require('./src/cli/main').main(['serve']).then((c) => { process.exitCode = c; })"], {
-    cwd: ROOT,
+    cwd: root,
     // Keep import() native, as tsc's build does: fhir-kit-client (delivery) is ESM-only.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_IGNORE_DYNAMIC: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
