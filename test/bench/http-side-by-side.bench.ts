@@ -20,36 +20,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { accessToken, freePort, readExample, spawnServe, writeClientRegistry, type GatewayProcess } from '../http/support/gateway-process';
-
-interface CannonResult {
-  latency: { p99: number };
-  statusCodeStats?: Record<string, { count: number }>;
-}
-// autocannon ships no type declarations; this is the part used here.
-const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<CannonResult>;
+import { autocannon, cpuSeconds, performerSor, type BundleJson as Json } from './support/load';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SECONDS = Number(process.env.SIDE_BY_SIDE_SECONDS ?? 40);
 const WARMUP_SECONDS = Number(process.env.SIDE_BY_SIDE_WARMUP_SECONDS ?? 20);
 const ROUNDS = Number(process.env.SIDE_BY_SIDE_ROUNDS ?? 2);
 const CONNECTIONS = 10;
-
-type Json = Record<string, unknown> & { identifier: { value: string }; entry: Array<{ fullUrl: string; resource: Record<string, unknown> }> };
-
-/** CPU seconds (user + system) of the whole process and of its main thread, from /proc. */
-function cpuSeconds(pid: number): { process: number; main: number } {
-  const ticks = (file: string) => {
-    const rest = fs.readFileSync(file, 'utf8').split(') ').pop()!.split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / 100;
-  };
-  return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
-}
-
-function performerSor(b: Json): string {
-  const report = b.entry.find((e) => e.resource.resourceType === 'DiagnosticReport')!.resource as { performer: Array<{ reference: string }> };
-  const org = b.entry.find((e) => e.fullUrl === report.performer[0].reference)!.resource as { identifier: Array<{ value: string }> };
-  return org.identifier[0].value;
-}
 
 interface Side {
   name: string;

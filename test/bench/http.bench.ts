@@ -42,16 +42,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { accessToken, freePort, readExample, spawnServe, writeClientRegistry } from '../http/support/gateway-process';
-
-interface CannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number; max: number };
-  statusCodeStats?: Record<string, { count: number }>;
-  errors: number;
-  timeouts: number;
-}
-// autocannon ships no type declarations; this is the part used here.
-const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<CannonResult>;
+import { autocannon, cpuSeconds, performerSor, type BundleJson as Json } from './support/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SIDE_SECONDS = Math.max(5, Math.round(SECONDS / 3));
@@ -63,26 +54,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const EXAMPLE = 'wgs-germline-positive.json';
 const INVALID = path.join(__dirname, '..', '..', 'implementation-guide', 'examples', 'invalid', 'REP-03.json');
 
-type Json = Record<string, unknown> & { identifier: { value: string }; entry: Array<{ fullUrl: string; resource: Record<string, unknown> }> };
 
 function rssMiB(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-/**
- * CPU seconds (user + system) used so far by the whole gateway process and by its main thread
- * alone, from /proc: CPU per request is robust to other load on a shared machine, wall-clock
- * throughput is not.
- */
-function cpuSeconds(pid: number): { process: number; main: number } {
-  const ticks = (file: string) => {
-    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
-    const rest = fs.readFileSync(file, 'utf8').split(') ').pop()!.split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / 100;
-  };
-  return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
 }
 
 /** Bytes the process has written towards storage so far (/proc/<pid>/io: the WAL, the database, the dev sink's journal). */
@@ -112,12 +88,6 @@ function threadSeconds(pid: number): Map<string, number> {
     }
   }
   return out;
-}
-
-function performerSor(b: Json): string {
-  const report = b.entry.find((e) => e.resource.resourceType === 'DiagnosticReport')!.resource as { performer: Array<{ reference: string }> };
-  const org = b.entry.find((e) => e.fullUrl === report.performer[0].reference)!.resource as { identifier: Array<{ value: string }> };
-  return org.identifier[0].value;
 }
 
 /** Least-squares slope of (seconds, MiB) points, in MiB per minute. */
