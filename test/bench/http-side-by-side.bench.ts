@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { accessToken, freePort, readExample, spawnServe, writeClientRegistry, type GatewayProcess } from '../http/support/gateway-process';
-import { autocannon, cpuSeconds, performerSor, type BundleJson as Json } from './support/load';
+import { autocannon, benchGatewayEnv, cpuSeconds, performerSor, type BundleJson as Json } from './support/load';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SECONDS = Number(process.env.SIDE_BY_SIDE_SECONDS ?? 40);
@@ -38,20 +38,7 @@ interface Side {
 async function start(name: string, root: string, sor: string, dir: string): Promise<Side> {
   const port = await freePort();
   const { file, client } = writeClientRegistry(dir, [sor]);
-  const gateway = spawnServe(
-    {
-      DATA_DIR: path.join(dir, 'data'),
-      PORT: String(port),
-      CLIENTS_FILE: file,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      RATE_LIMIT_PER_SECOND: '0',
-      MAX_IN_FLIGHT: '16',
-      MAX_QUEUE: '64',
-      LOG_LEVEL: 'warn',
-      DELIVERY_POLL_MS: '200',
-    },
-    root,
-  );
+  const gateway = spawnServe(benchGatewayEnv(dir, port, file), root);
   await gateway.waitReady(120_000);
   const token = await accessToken(gateway.url, client);
   return { name, root, gateway, headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` } };

@@ -42,7 +42,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { accessToken, freePort, readExample, spawnServe, writeClientRegistry } from '../http/support/gateway-process';
-import { autocannon, cpuSeconds, performerSor, type BundleJson as Json } from './support/load';
+import { autocannon, benchGatewayEnv, cpuSeconds, performerSor, type BundleJson as Json } from './support/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SIDE_SECONDS = Math.max(5, Math.round(SECONDS / 3));
@@ -108,17 +108,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const { file, client } = writeClientRegistry(dir, [...new Set([performerSor(valid), performerSor(invalid)])]);
   const g = spawnServe({
-    DATA_DIR: path.join(dir, 'data'),
-    PORT: String(port),
-    CLIENTS_FILE: file,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    RATE_LIMIT_PER_SECOND: '0',
-    MAX_IN_FLIGHT: '16',
-    MAX_QUEUE: '64',
-    QUEUE_TIMEOUT_MS: '2000',
-    MAX_EVENT_LOOP_LAG_MS: '500',
-    LOG_LEVEL: 'warn',
-    DELIVERY_POLL_MS: '200',
+    ...benchGatewayEnv(dir, port, file),
     // Passed through so runs can compare pool sizes (0 = on the event loop), holding early retries or not, or profile the gateway.
     ...(process.env.VALIDATION_WORKERS ? { VALIDATION_WORKERS: process.env.VALIDATION_WORKERS } : {}),
     ...(process.env.MAX_RETRY_AFTER_HOLD_MS ? { MAX_RETRY_AFTER_HOLD_MS: process.env.MAX_RETRY_AFTER_HOLD_MS } : {}),

@@ -409,13 +409,28 @@ describe('HTTP API', () => {
       });
     }
 
-    it('a client that comes back on the same connection before its Retry-After is held until then and served, not refused again at once', async () => {
+    /**
+     * The only processing slot taken by a first request (its validation waits until released), and
+     * two keep-alive connections of the same client; both connections are closed afterwards.
+     */
+    async function withSlotTakenAndTwoConnections(
+      test: (c: { first: Promise<globalThis.Response>; releaseValidation: () => void; refusedConnection: http.Agent; otherConnection: http.Agent }) => Promise<void>,
+    ): Promise<void> {
       const releaseValidation = await withBlockedValidation({ maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 5000 }, true);
       const refusedConnection = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const otherConnection = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
         const first = h.post('/fhir/$validate', typicalBundle());
         await new Promise((r) => setTimeout(r, 100));
+        await test({ first, releaseValidation, refusedConnection, otherConnection });
+      } finally {
+        refusedConnection.destroy();
+        otherConnection.destroy();
+      }
+    }
+
+    it('a client that comes back on the same connection before its Retry-After is held until then and served, not refused again at once', () =>
+      withSlotTakenAndTwoConnections(async ({ first, releaseValidation, refusedConnection, otherConnection }) => {
         const shed = await h.post('/fhir/$validate', typicalBundle());
         expect(shed.status).toBe(503);
         expect(shed.headers.get('retry-after')).toBe('1');
@@ -436,19 +451,10 @@ describe('HTTP API', () => {
         t = Date.now();
         expect((await h.post('/fhir/$validate', typicalBundle(), { client: 'region-m' })).status).toBe(200);
         expect(Date.now() - t).toBeLessThan(800);
-      } finally {
-        refusedConnection.destroy();
-        otherConnection.destroy();
-      }
-    });
+      }));
 
-    it('a refused client that sends again on another connection is not held', async () => {
-      const releaseValidation = await withBlockedValidation({ maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 5000 }, true);
-      const refusedConnection = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      const otherConnection = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      try {
-        const first = h.post('/fhir/$validate', typicalBundle());
-        await new Promise((r) => setTimeout(r, 100));
+    it('a refused client that sends again on another connection is not held', () =>
+      withSlotTakenAndTwoConnections(async ({ first, releaseValidation, refusedConnection, otherConnection }) => {
         expect(await postOn(refusedConnection, '/fhir/$validate', typicalBundle())).toBe(503);
         // Its other sender is answered at once (refused again: the slot is still taken), not held for a second.
         const t = Date.now();
@@ -456,11 +462,7 @@ describe('HTTP API', () => {
         expect(Date.now() - t).toBeLessThan(800);
         releaseValidation();
         expect((await first).status).toBe(200);
-      } finally {
-        refusedConnection.destroy();
-        otherConnection.destroy();
-      }
-    });
+      }));
 
     it('with the hold switched off, a client that comes straight back is refused again at once', async () => {
       const releaseValidation = await withBlockedValidation({ maxInFlight: 1, maxQueue: 0, maxRetryAfterHoldMs: 0 });

@@ -3,6 +3,7 @@
  * the example Bundle's performing laboratory (the client registry must allow its SOR code).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 
 export interface CannonResult {
   requests: { average: number };
@@ -36,4 +37,25 @@ export function performerSor(b: BundleJson): string {
   const report = b.entry.find((e) => e.resource.resourceType === 'DiagnosticReport')!.resource as { performer: Array<{ reference: string }> };
   const org = b.entry.find((e) => e.fullUrl === report.performer[0].reference)!.resource as { identifier: Array<{ value: string }> };
   return org.identifier[0].value;
+}
+
+/**
+ * The gateway's settings in every HTTP benchmark: its data in `dir`, the client registry at
+ * `clientsFile`, no per-client rate limit (one client sends all the load), and the shedding limits
+ * the overload phase exercises.
+ */
+export function benchGatewayEnv(dir: string, port: number, clientsFile: string): Record<string, string> {
+  return {
+    DATA_DIR: path.join(dir, 'data'),
+    PORT: String(port),
+    CLIENTS_FILE: clientsFile,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    RATE_LIMIT_PER_SECOND: '0',
+    MAX_IN_FLIGHT: '16',
+    MAX_QUEUE: '64',
+    QUEUE_TIMEOUT_MS: '2000',
+    MAX_EVENT_LOOP_LAG_MS: '500',
+    LOG_LEVEL: 'warn',
+    DELIVERY_POLL_MS: '200',
+  };
 }
