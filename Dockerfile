@@ -46,4 +46,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM reaches node directly (exec form): in-flight requests and deliveries finish before exit.
-CMD ["node", "bin/ngc-gateway.js", "serve"]
+# --v8-pool-size=0: V8 gets one background thread per CPU the container may use, but one (README, "Configuration").
+CMD ["node", "--v8-pool-size=0", "bin/ngc-gateway.js", "serve"]

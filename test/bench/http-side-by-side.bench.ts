@@ -13,13 +13,17 @@
  * moved the ratio by a few percent (one pair of rounds: 1.055 and 0.968 for the same two commits),
  * so read the mean of an even number of rounds, and more rounds for smaller effects. Environment:
  * SIDE_BY_SIDE_SECONDS (default 40) measured after SIDE_BY_SIDE_WARMUP_SECONDS (default 20) of the
- * same load, SIDE_BY_SIDE_ROUNDS (default 2).
+ * same load, SIDE_BY_SIDE_ROUNDS (default 2). Both gateways run with the start command's node flags
+ * (GATEWAY_NODE_FLAGS); SIDE_BY_SIDE_CANDIDATE_NODE_FLAGS, when set (even empty), replaces the
+ * candidate's, to compare a node or V8 flag on the same commit:
+ *
+ *   SIDE_BY_SIDE_CANDIDATE_NODE_FLAGS="--v8-pool-size=0 --max-semi-space-size=32" npm run bench:side-by-side
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { accessToken, freePort, readExample, spawnServe, writeClientRegistry, type GatewayProcess } from '../http/support/gateway-process';
+import { accessToken, freePort, GATEWAY_NODE_FLAGS, readExample, spawnServe, writeClientRegistry, type GatewayProcess } from '../http/support/gateway-process';
 import { autocannon, benchGatewayEnv, cpuSeconds, performerSor, type BundleJson as Json } from './support/load';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -27,6 +31,7 @@ const SECONDS = Number(process.env.SIDE_BY_SIDE_SECONDS ?? 40);
 const WARMUP_SECONDS = Number(process.env.SIDE_BY_SIDE_WARMUP_SECONDS ?? 20);
 const ROUNDS = Number(process.env.SIDE_BY_SIDE_ROUNDS ?? 2);
 const CONNECTIONS = 10;
+const CANDIDATE_NODE_FLAGS = process.env.SIDE_BY_SIDE_CANDIDATE_NODE_FLAGS?.split(' ').filter(Boolean) ?? GATEWAY_NODE_FLAGS;
 
 interface Side {
   name: string;
@@ -35,10 +40,10 @@ interface Side {
   headers: Record<string, string>;
 }
 
-async function start(name: string, root: string, sor: string, dir: string): Promise<Side> {
+async function start(name: string, root: string, sor: string, dir: string, nodeFlags: readonly string[]): Promise<Side> {
   const port = await freePort();
   const { file, client } = writeClientRegistry(dir, [sor]);
-  const gateway = spawnServe(benchGatewayEnv(dir, port, file), root);
+  const gateway = spawnServe(benchGatewayEnv(dir, port, file), root, nodeFlags);
   await gateway.waitReady(120_000);
   const token = await accessToken(gateway.url, client);
   return { name, root, gateway, headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` } };
@@ -70,10 +75,10 @@ async function main(): Promise<void> {
   const sides: Side[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      const order: Array<[string, string]> = [['baseline', baselineRoot], ['candidate', ROOT]];
+      const order: Array<[string, string, readonly string[]]> = [['baseline', baselineRoot, GATEWAY_NODE_FLAGS], ['candidate', ROOT, CANDIDATE_NODE_FLAGS]];
       if (round % 2 === 0) order.reverse();
       sides.length = 0;
-      for (const [name, root] of order) sides.push(await start(name, root, performerSor(valid), fs.mkdtempSync(path.join(tmp, `${name}-`))));
+      for (const [name, root, flags] of order) sides.push(await start(name, root, performerSor(valid), fs.mkdtempSync(path.join(tmp, `${name}-`)), flags));
       await Promise.all(sides.map((s) => load(s, WARMUP_SECONDS)));
       const before = sides.map((s) => cpuSeconds(s.gateway.proc.pid!));
       const results = await Promise.all(sides.map((s) => load(s, SECONDS)));
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
       const r = { accepted: c.acceptedPerSecond / b.acceptedPerSecond, cpu: c.cpuMsPerRequest / b.cpuMsPerRequest, main: c.mainThreadMsPerRequest / b.mainThreadMsPerRequest };
       ratios.push(r);
       const round3 = (x: number) => Math.round(x * 1000) / 1000;
-      console.log(JSON.stringify({ round, startedFirst: order[0][0], baseline: { ref: baselineRef, commit, ...b }, candidate: { root: ROOT, ...c }, candidateToBaseline: { acceptedPerSecond: round3(r.accepted), cpuPerRequest: round3(r.cpu), mainThreadPerRequest: round3(r.main) } }));
+      console.log(JSON.stringify({ round, startedFirst: order[0][0], baseline: { ref: baselineRef, commit, ...b }, candidate: { root: ROOT, nodeFlags: CANDIDATE_NODE_FLAGS.join(' '), ...c }, candidateToBaseline: { acceptedPerSecond: round3(r.accepted), cpuPerRequest: round3(r.cpu), mainThreadPerRequest: round3(r.main) } }));
       await Promise.all(sides.map((s) => s.gateway.kill('SIGTERM')));
     }
     const mean = (k: 'accepted' | 'cpu' | 'main') => Math.round((ratios.reduce((a, r) => a + r[k], 0) / ratios.length) * 1000) / 1000;

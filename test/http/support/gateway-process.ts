@@ -12,6 +12,13 @@ import { SignJWT } from 'jose';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
+/**
+ * Node's own flags in the README's start command (package.json `start`) and in the image's CMD
+ * (Dockerfile); the gateway runs with them here too, so tests and benchmarks see what production
+ * runs. `--v8-pool-size=0`: one V8 background thread per core but one (see README, "Configuration").
+ */
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--v8-pool-size=0'];
+
 export interface TestClient {
   clientId: string;
   kid: string;
@@ -87,8 +94,8 @@ export interface GatewayProcess {
 
 /** Spawns `ngc-gateway serve` with `env` (on top of PATH/HOME only: nothing leaks in from the test runner). */
 /** `root`: another checkout of the project to run (a benchmark's baseline), this one by default. */
-export function spawnServe(env: Record<string, string>, root = ROOT): GatewayProcess {
-  const proc = spawn(process.execPath, ['-r', '@swc-node/register', '-e', "require('./src/cli/main').main(['serve']).then((c) => { process.exitCode = c; })"], {
+export function spawnServe(env: Record<string, string>, root = ROOT, nodeFlags: readonly string[] = GATEWAY_NODE_FLAGS): GatewayProcess {
+  const proc = spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', '-e', "require('./src/cli/main').main(['serve']).then((c) => { process.exitCode = c; })"], {
     cwd: root,
     // Keep import() native, as tsc's build does: fhir-kit-client (delivery) is ESM-only.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_IGNORE_DYNAMIC: '1', ...env },
