@@ -291,7 +291,7 @@ async function main(): Promise<void> {
             start: Math.round(during[0]?.rss ?? 0),
             warmedUp: Math.round(warmed.rss),
             end: Math.round(last.rss),
-            max: Math.round(Math.max(...during.map((x) => x.rss))),
+            max: Math.round(peak(during)),
             peakFirstHalf: Math.round(peak(firstHalf)),
             peakSecondHalf: Math.round(peak(secondHalf)),
             slopeSecondHalfMiBPerMinute: Number(slope.toFixed(1)),
